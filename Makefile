@@ -1,0 +1,27 @@
+# sqlflow_export: SQLFlow data lineage from SQL
+MODULE_big = sqlflow_export
+OBJS = \
+	sqlflow_export.o \
+	src/api.o \
+	src/config.o \
+	src/http.o \
+	src/jsonb_io.o \
+	src/jsonc.o \
+	src/options.o
+
+EXTENSION = sqlflow_export
+DATA = sqlflow_export--1.0.sql
+PGFILEDESC = "sqlflow_export - SQLFlow data lineage from SQL"
+
+PG_CPPFLAGS = -I$(srcdir)/src
+SHLIB_LINK = -lcurl -ljson-c
+
+# the suites need the loopback SQLFlow server: run them through test/run
+REGRESS = setup export errors
+REGRESS_OPTS = --inputdir=$(srcdir)
+
+EXTRA_CLEAN = results regression.diffs regression.out
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)

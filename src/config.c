@@ -1,0 +1,79 @@
+/*-------------------------------------------------------------------------
+ *
+ * config.c
+ *	  Run-time settings (GUCs) of sqlflow_export.
+ *
+ * Everything that describes one SQLFlow endpoint (its URL, the user's
+ * credentials) lives in the foreign server and user mapping, see
+ * options.c.  What is left here are the knobs of the transport, which a DBA
+ * sets per database, role or session.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <limits.h>
+
+#include "utils/guc.h"
+
+#include "config.h"
+
+char	   *sqlflow_default_server = NULL;
+int			sqlflow_timeout = 120;
+int			sqlflow_connect_timeout = 10;
+int			sqlflow_max_response_size = 256 * 1024;
+int			sqlflow_keepalive_idle = 60;
+
+/* 1GB is the largest value a text or jsonb datum can hold anyway */
+#define SQLFLOW_MAX_RESPONSE_SIZE_KB (1024 * 1024)
+
+void
+sqlflow_define_gucs(void)
+{
+	DefineCustomStringVariable("sqlflow.server",
+							   "Foreign server used by sqlflow functions called without a server.",
+							   NULL,
+							   &sqlflow_default_server,
+							   "sqlflow",
+							   PGC_USERSET,
+							   0,
+							   NULL, NULL, NULL);
+
+	DefineCustomIntVariable("sqlflow.timeout",
+							"Maximum time for one request to the SQLFlow server.",
+							"Zero disables the timeout.",
+							&sqlflow_timeout,
+							120, 0, INT_MAX / 1000,
+							PGC_USERSET,
+							GUC_UNIT_S,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("sqlflow.connect_timeout",
+							"Maximum time to establish a connection to the SQLFlow server.",
+							"Zero uses libcurl's default of 300 seconds.",
+							&sqlflow_connect_timeout,
+							10, 0, INT_MAX / 1000,
+							PGC_USERSET,
+							GUC_UNIT_S,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("sqlflow.max_response_size",
+							"Largest answer accepted from the SQLFlow server.",
+							NULL,
+							&sqlflow_max_response_size,
+							256 * 1024, 1, SQLFLOW_MAX_RESPONSE_SIZE_KB,
+							PGC_USERSET,
+							GUC_UNIT_KB,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("sqlflow.keepalive_idle",
+							"Idle time after which a kept-alive connection to the SQLFlow server is closed.",
+							"Zero closes every connection after its request.",
+							&sqlflow_keepalive_idle,
+							60, 0, 24 * 3600,
+							PGC_USERSET,
+							GUC_UNIT_S,
+							NULL, NULL, NULL);
+
+	MarkGUCPrefixReserved("sqlflow");
+}

@@ -1,0 +1,28 @@
+/*-------------------------------------------------------------------------
+ *
+ * config.h
+ *	  Run-time settings (GUCs) of sqlflow_export.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef SQLFLOW_CONFIG_H
+#define SQLFLOW_CONFIG_H
+
+/* name of the foreign server used when a function gets server => NULL */
+extern char *sqlflow_default_server;
+
+/* whole-request timeout, seconds (0 = none) */
+extern int	sqlflow_timeout;
+
+/* connection set-up timeout, seconds (0 = libcurl's default) */
+extern int	sqlflow_connect_timeout;
+
+/* largest answer body accepted, kilobytes */
+extern int	sqlflow_max_response_size;
+
+/* idle connections older than this many seconds are not reused */
+extern int	sqlflow_keepalive_idle;
+
+extern void sqlflow_define_gucs(void);
+
+#endif							/* SQLFLOW_CONFIG_H */

@@ -1,0 +1,661 @@
+/*-------------------------------------------------------------------------
+ *
+ * http.c
+ *	  The libcurl transport: one POST at a time, interruptible, capped.
+ *
+ * One multi handle and one easy handle live for the whole backend, so that
+ * libcurl's connection cache keeps the TCP (and TLS) connection to the
+ * SQLFlow server open between calls.  Every request starts with
+ * curl_easy_reset(), so a failed call cannot leave options behind for the
+ * next one.
+ *
+ * The transfer is driven with the multi interface: we call
+ * curl_multi_perform() and wait in curl_multi_poll() for at most
+ * HTTP_POLL_MS at a time, checking for interrupts in between.  That keeps
+ * query cancel, statement_timeout and postmaster death working in every
+ * phase (name lookup, connect, TLS handshake, waiting for the first byte,
+ * reading the body) without installing signal handlers, and it gives sinks
+ * a chance to process what has arrived between chunks, outside libcurl's
+ * callbacks, where raising an error is safe.
+ *
+ * Redirects are not left to libcurl: a redirect is followed only to the
+ * same scheme, host and port (the request body carries the user's token,
+ * which must not travel anywhere else), and at most HTTP_MAX_REDIRECTS
+ * times.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <limits.h>
+
+#include <curl/curl.h>
+
+#include "miscadmin.h"
+#include "lib/stringinfo.h"
+#include "pgstat.h"
+#include "storage/ipc.h"
+#include "storage/pmsignal.h"
+#include "utils/memutils.h"
+#include "utils/wait_event.h"
+
+#include "http.h"
+
+#define HTTP_POLL_MS 100
+#define HTTP_MAX_REDIRECTS 5
+#define HTTP_USER_AGENT "sqlflow_export/1.0"
+
+/* per-backend libcurl state */
+static CURLM *http_multi = NULL;
+static CURL *http_easy = NULL;
+
+/* what the write callback needs; lives in palloc'd memory for PG_TRY */
+typedef struct HttpTransfer
+{
+	HttpSink   *sink;
+	size_t		max_body;
+	size_t		received;
+	long		status;			/* looked up at the first body byte */
+	HttpFailure failure;		/* set by the callback */
+	size_t		error_len;
+	char		error_body[HTTP_ERROR_BODY_MAX + 1];
+} HttpTransfer;
+
+static void http_global_cleanup(int code, Datum arg);
+
+/*
+ * Create the backend's handles on first use.
+ */
+static void
+http_init(void)
+{
+	if (http_multi != NULL)
+		return;
+
+	if (curl_global_init(CURL_GLOBAL_ALL) != CURLE_OK)
+		ereport(ERROR,
+				(errcode(ERRCODE_SYSTEM_ERROR),
+				 errmsg("could not initialize libcurl")));
+
+	http_easy = curl_easy_init();
+	http_multi = curl_multi_init();
+	if (http_easy == NULL || http_multi == NULL)
+	{
+		if (http_easy)
+			curl_easy_cleanup(http_easy);
+		if (http_multi)
+			curl_multi_cleanup(http_multi);
+		http_easy = NULL;
+		http_multi = NULL;
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("out of memory"),
+				 errdetail("Could not create a libcurl handle.")));
+	}
+	on_proc_exit(http_global_cleanup, (Datum) 0);
+}
+
+/* close kept-alive connections politely when the backend exits */
+static void
+http_global_cleanup(int code, Datum arg)
+{
+	if (http_easy)
+		curl_easy_cleanup(http_easy);
+	if (http_multi)
+		curl_multi_cleanup(http_multi);
+	http_easy = NULL;
+	http_multi = NULL;
+}
+
+/*
+ * libcurl write callback.  Never raises an error: failures are recorded in
+ * the transfer and returned as a short count, which makes libcurl stop with
+ * CURLE_WRITE_ERROR.
+ */
+static size_t
+http_write_cb(char *ptr, size_t size, size_t nmemb, void *userdata)
+{
+	HttpTransfer *t = (HttpTransfer *) userdata;
+	size_t		n = size * nmemb;
+
+	if (t->status == 0)
+		curl_easy_getinfo(http_easy, CURLINFO_RESPONSE_CODE, &t->status);
+
+	/* the body of an error or redirect is kept only as far as messages need */
+	if (t->status < 200 || t->status > 299)
+	{
+		size_t		room = HTTP_ERROR_BODY_MAX - t->error_len;
+		size_t		take = Min(room, n);
+
+		memcpy(t->error_body + t->error_len, ptr, take);
+		t->error_len += take;
+		t->error_body[t->error_len] = '\0';
+		return n;
+	}
+
+	if (n > t->max_body - t->received)
+	{
+		t->failure = HTTP_FAIL_TOO_LARGE;
+		return 0;
+	}
+	t->received += n;
+	if (!t->sink->write(t->sink, ptr, n))
+	{
+		t->failure = HTTP_FAIL_SINK;
+		return 0;
+	}
+	return n;
+}
+
+/*
+ * Percent-encode a form value (application/x-www-form-urlencoded).  Done by
+ * hand rather than with curl_easy_escape() so no malloc'd string can leak if
+ * an error is raised in between.
+ */
+static void
+http_append_urlencoded(StringInfo buf, const char *s, size_t len)
+{
+	static const char hex[] = "0123456789ABCDEF";
+
+	for (size_t i = 0; i < len; i++)
+	{
+		unsigned char c = (unsigned char) s[i];
+
+		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+			(c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' ||
+			c == '~')
+			appendStringInfoChar(buf, (char) c);
+		else
+		{
+			appendStringInfoChar(buf, '%');
+			appendStringInfoChar(buf, hex[c >> 4]);
+			appendStringInfoChar(buf, hex[c & 15]);
+		}
+	}
+}
+
+static size_t
+http_field_len(const HttpField *f)
+{
+	return f->len ? f->len : strlen(f->value);
+}
+
+/*
+ * Split a URL into scheme, host and port; false if libcurl cannot parse it.
+ * The parts are palloc'd.
+ */
+static bool
+http_url_origin(const char *url, char **scheme, char **host, char **port)
+{
+	CURLU	   *u = curl_url();
+	char	   *part;
+	bool		ok = false;
+
+	if (u == NULL)
+		return false;
+	*scheme = *host = *port = NULL;
+	if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK)
+	{
+		ok = true;
+		if (curl_url_get(u, CURLUPART_SCHEME, &part, 0) == CURLUE_OK)
+		{
+			*scheme = pstrdup(part);
+			curl_free(part);
+		}
+		if (curl_url_get(u, CURLUPART_HOST, &part, 0) == CURLUE_OK)
+		{
+			*host = pstrdup(part);
+			curl_free(part);
+		}
+		if (curl_url_get(u, CURLUPART_PORT, &part, CURLU_DEFAULT_PORT) == CURLUE_OK)
+		{
+			*port = pstrdup(part);
+			curl_free(part);
+		}
+		if (!*scheme || !*host || !*port)
+			ok = false;
+	}
+	curl_url_cleanup(u);
+	return ok;
+}
+
+bool
+http_url_acceptable(const char *url, const char **why)
+{
+	CURLU	   *u = curl_url();
+	char	   *part = NULL;
+	bool		ok = true;
+
+	*why = NULL;
+	if (u == NULL)
+	{
+		*why = "out of memory";
+		return false;
+	}
+	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK)
+	{
+		*why = "It is not a valid URL.";
+		ok = false;
+	}
+	else if (curl_url_get(u, CURLUPART_SCHEME, &part, 0) != CURLUE_OK ||
+			 (pg_strcasecmp(part, "http") != 0 &&
+			  pg_strcasecmp(part, "https") != 0))
+	{
+		*why = "Only http and https URLs are supported.";
+		ok = false;
+	}
+	if (part)
+		curl_free(part);
+	part = NULL;
+	if (ok && (curl_url_get(u, CURLUPART_USER, &part, 0) == CURLUE_OK ||
+			   curl_url_get(u, CURLUPART_PASSWORD, &part, 0) == CURLUE_OK))
+	{
+		*why = "Credentials belong in the user mapping, not in the URL.";
+		ok = false;
+	}
+	if (part)
+		curl_free(part);
+	part = NULL;
+	if (ok && (curl_url_get(u, CURLUPART_QUERY, &part, 0) == CURLUE_OK ||
+			   curl_url_get(u, CURLUPART_FRAGMENT, &part, 0) == CURLUE_OK))
+	{
+		*why = "The URL must not have a query string or fragment: it is the base to which endpoint paths are appended.";
+		ok = false;
+	}
+	if (part)
+		curl_free(part);
+	curl_url_cleanup(u);
+	return ok;
+}
+
+/*
+ * Decide whether to follow a redirect to "target" from "current".
+ */
+static bool
+http_redirect_allowed(const char *current, const char *target,
+					  char *detail, size_t detail_size)
+{
+	char	   *s1,
+			   *h1,
+			   *p1,
+			   *s2,
+			   *h2,
+			   *p2;
+
+	if (!http_url_origin(current, &s1, &h1, &p1) ||
+		!http_url_origin(target, &s2, &h2, &p2))
+	{
+		snprintf(detail, detail_size,
+				 "The server redirected to a URL that could not be parsed.");
+		return false;
+	}
+	if (pg_strcasecmp(s1, s2) != 0 || pg_strcasecmp(h1, h2) != 0 ||
+		strcmp(p1, p2) != 0)
+	{
+		snprintf(detail, detail_size,
+				 "The server redirected from %s://%s:%s to %s://%s:%s; only redirects to the same scheme, host and port are followed.",
+				 s1, h1, p1, s2, h2, p2);
+		return false;
+	}
+	return true;
+}
+
+static void
+http_set_options(const HttpRequest *req, const char *url, HttpTransfer *t,
+				 curl_mime *mime, const StringInfo form,
+				 struct curl_slist *headers, char *errbuf)
+{
+	CURL	   *e = http_easy;
+
+	curl_easy_setopt(e, CURLOPT_URL, url);
+	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, errbuf);
+#if LIBCURL_VERSION_NUM >= 0x075500
+	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+#else
+	curl_easy_setopt(e, CURLOPT_PROTOCOLS, (long) (CURLPROTO_HTTP | CURLPROTO_HTTPS));
+	curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS, (long) (CURLPROTO_HTTP | CURLPROTO_HTTPS));
+#endif
+	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
+	if (req->ca_file)
+		curl_easy_setopt(e, CURLOPT_CAINFO, req->ca_file);
+	curl_easy_setopt(e, CURLOPT_USERAGENT, HTTP_USER_AGENT);
+	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+	curl_easy_setopt(e, CURLOPT_HTTPHEADER, headers);
+	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, req->timeout_ms);
+	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, req->connect_timeout_ms);
+	curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t) req->max_body);
+	if (req->keepalive_idle_s > 0)
+		curl_easy_setopt(e, CURLOPT_MAXAGE_CONN, req->keepalive_idle_s);
+	else
+		curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, http_write_cb);
+	curl_easy_setopt(e, CURLOPT_WRITEDATA, t);
+	if (mime)
+		curl_easy_setopt(e, CURLOPT_MIMEPOST, mime);
+	else
+	{
+		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t) form->len);
+		curl_easy_setopt(e, CURLOPT_POSTFIELDS, form->data);
+	}
+}
+
+/*
+ * Build the multipart form.  Returns NULL if libcurl could not allocate.
+ */
+static curl_mime *
+http_build_mime(const HttpRequest *req)
+{
+	curl_mime  *mime = curl_mime_init(http_easy);
+
+	if (mime == NULL)
+		return NULL;
+	for (int i = 0; i < req->nfields; i++)
+	{
+		const HttpField *f = &req->fields[i];
+		curl_mimepart *part = curl_mime_addpart(mime);
+
+		if (part == NULL ||
+			curl_mime_name(part, f->name) != CURLE_OK ||
+			curl_mime_data(part, f->value, http_field_len(f)) != CURLE_OK ||
+			(f->filename &&
+			 (curl_mime_filename(part, f->filename) != CURLE_OK ||
+			  curl_mime_type(part, "application/sql") != CURLE_OK)))
+		{
+			curl_mime_free(mime);
+			return NULL;
+		}
+	}
+	return mime;
+}
+
+static HttpFailure
+http_classify(CURLcode rc)
+{
+	switch (rc)
+	{
+		case CURLE_OK:
+			return HTTP_FAIL_NONE;
+		case CURLE_COULDNT_RESOLVE_HOST:
+		case CURLE_COULDNT_RESOLVE_PROXY:
+		case CURLE_COULDNT_CONNECT:
+		case CURLE_SSL_CONNECT_ERROR:
+		case CURLE_PEER_FAILED_VERIFICATION:
+		case CURLE_SSL_CACERT_BADFILE:
+		case CURLE_SSL_CERTPROBLEM:
+		case CURLE_UNSUPPORTED_PROTOCOL:
+		case CURLE_URL_MALFORMAT:
+			return HTTP_FAIL_CONNECT;
+		case CURLE_OPERATION_TIMEDOUT:
+			return HTTP_FAIL_TIMEOUT;
+		case CURLE_FILESIZE_EXCEEDED:
+			return HTTP_FAIL_TOO_LARGE;
+		default:
+			return HTTP_FAIL_TRANSFER;
+	}
+}
+
+/*
+ * Run one request to completion on the backend's handles.  Interrupts are
+ * serviced while waiting; an error raised by them (or by the sink's drain
+ * function) still detaches the handle and frees what libcurl allocated.
+ * Returns the URL to go to next if the answer was a redirect we follow,
+ * else NULL.
+ */
+static char *
+http_perform_once(const HttpRequest *req, const char *url, HttpResult *res)
+{
+	HttpTransfer *t = palloc0(sizeof(HttpTransfer));
+	char	   *errbuf = palloc0(CURL_ERROR_SIZE);
+	StringInfoData form;
+	curl_mime  *volatile mime = NULL;
+	struct curl_slist *volatile headers = NULL;
+	CURLcode	rc = CURLE_OK;
+	char	   *next_url = NULL;
+
+	t->sink = req->sink;
+	t->max_body = req->max_body;
+
+	initStringInfo(&form);
+	if (!req->multipart)
+	{
+		for (int i = 0; i < req->nfields; i++)
+		{
+			if (i > 0)
+				appendStringInfoChar(&form, '&');
+			http_append_urlencoded(&form, req->fields[i].name,
+								   strlen(req->fields[i].name));
+			appendStringInfoChar(&form, '=');
+			http_append_urlencoded(&form, req->fields[i].value,
+								   http_field_len(&req->fields[i]));
+		}
+	}
+
+	curl_easy_reset(http_easy);
+
+	PG_TRY();
+	{
+		struct curl_slist *h;
+		int			running = 1;
+		CURLMsg    *msg;
+		int			msgs_left;
+
+		/* "Expect: 100-continue" would cost a round trip on large uploads */
+		h = curl_slist_append(NULL, "Expect:");
+		if (h)
+			headers = h;
+		h = h ? curl_slist_append(headers, "Accept: application/json, text/csv, application/xml, */*") : NULL;
+		if (h)
+			headers = h;
+		if (req->multipart)
+			mime = http_build_mime(req);
+		if (h == NULL || (req->multipart && mime == NULL))
+			ereport(ERROR,
+					(errcode(ERRCODE_OUT_OF_MEMORY),
+					 errmsg("out of memory"),
+					 errdetail("libcurl could not allocate the request.")));
+
+		http_set_options(req, url, t, mime, &form, headers, errbuf);
+
+		if (curl_multi_add_handle(http_multi, http_easy) != CURLM_OK)
+			ereport(ERROR,
+					(errcode(ERRCODE_SYSTEM_ERROR),
+					 errmsg("could not start a libcurl transfer")));
+
+		while (running)
+		{
+			CURLMcode	mc;
+
+			CHECK_FOR_INTERRUPTS();
+			if (!PostmasterIsAlive())
+				proc_exit(1);
+
+			mc = curl_multi_perform(http_multi, &running);
+			if (mc != CURLM_OK)
+			{
+				snprintf(res->detail, sizeof(res->detail), "%s",
+						 curl_multi_strerror(mc));
+				res->failure = HTTP_FAIL_TRANSFER;
+				break;
+			}
+
+			/* let the sink consume what arrived, outside the callback */
+			if (t->received > 0 && t->failure == HTTP_FAIL_NONE)
+				req->sink->drain(req->sink, false);
+
+			if (!running)
+				break;
+
+			pgstat_report_wait_start(PG_WAIT_EXTENSION);
+			mc = curl_multi_poll(http_multi, NULL, 0, HTTP_POLL_MS, NULL);
+			pgstat_report_wait_end();
+			if (mc != CURLM_OK)
+			{
+				snprintf(res->detail, sizeof(res->detail), "%s",
+						 curl_multi_strerror(mc));
+				res->failure = HTTP_FAIL_TRANSFER;
+				break;
+			}
+		}
+
+		while ((msg = curl_multi_info_read(http_multi, &msgs_left)) != NULL)
+		{
+			if (msg->msg == CURLMSG_DONE && msg->easy_handle == http_easy)
+				rc = msg->data.result;
+		}
+	}
+	PG_FINALLY();
+	{
+		curl_multi_remove_handle(http_multi, http_easy);
+		if (mime)
+			curl_mime_free(mime);
+		if (headers)
+			curl_slist_free_all(headers);
+	}
+	PG_END_TRY();
+
+	curl_easy_getinfo(http_easy, CURLINFO_RESPONSE_CODE, &res->status);
+	res->body_bytes = t->received;
+	memcpy(res->error_body, t->error_body, t->error_len + 1);
+
+	if (res->failure == HTTP_FAIL_NONE)
+	{
+		if (t->failure != HTTP_FAIL_NONE)
+			res->failure = t->failure;
+		else
+			res->failure = http_classify(rc);
+		if (res->failure != HTTP_FAIL_NONE && res->detail[0] == '\0')
+			snprintf(res->detail, sizeof(res->detail), "%s",
+					 errbuf[0] ? errbuf : curl_easy_strerror(rc));
+	}
+
+	if (res->failure == HTTP_FAIL_NONE)
+	{
+		char	   *ct = NULL;
+
+		if (curl_easy_getinfo(http_easy, CURLINFO_CONTENT_TYPE, &ct) == CURLE_OK && ct)
+			res->content_type = pstrdup(ct);
+
+		if (res->status >= 300 && res->status <= 399)
+		{
+			char	   *location = NULL;
+
+			if (curl_easy_getinfo(http_easy, CURLINFO_REDIRECT_URL, &location) == CURLE_OK &&
+				location != NULL)
+				next_url = pstrdup(location);
+		}
+		else
+			req->sink->drain(req->sink, true);
+	}
+
+	/* the connection stays in the multi handle's cache for the next call */
+	curl_easy_setopt(http_easy, CURLOPT_ERRORBUFFER, NULL);
+	pfree(errbuf);
+	pfree(t);
+	pfree(form.data);
+	return next_url;
+}
+
+void
+http_perform(const HttpRequest *req, HttpResult *res)
+{
+	const char *url = req->url;
+	int			redirects = 0;
+
+	http_init();
+
+	for (;;)
+	{
+		char	   *next;
+
+		memset(res, 0, sizeof(HttpResult));
+		next = http_perform_once(req, url, res);
+		if (next == NULL)
+			return;
+		if (!http_redirect_allowed(url, next, res->detail, sizeof(res->detail)))
+		{
+			res->failure = HTTP_FAIL_REDIRECT;
+			return;
+		}
+		if (++redirects > HTTP_MAX_REDIRECTS)
+		{
+			res->failure = HTTP_FAIL_REDIRECT;
+			snprintf(res->detail, sizeof(res->detail),
+					 "The server redirected more than %d times.", HTTP_MAX_REDIRECTS);
+			return;
+		}
+		req->sink->reset(req->sink);
+		url = next;
+	}
+}
+
+/*
+ * The whole-body sink.  Its buffer grows by doubling in the memory context
+ * that was current at init time; allocation failures inside the callback
+ * are reported, not raised.
+ */
+static bool
+http_buffer_write(HttpSink *sink, const char *data, size_t len)
+{
+	HttpBuffer *buf = (HttpBuffer *) sink;
+
+	if (buf->len + len + 1 > buf->cap)
+	{
+		size_t		newcap = Max(buf->cap * 2, 8192);
+		char	   *newdata;
+
+		while (newcap < buf->len + len + 1)
+			newcap *= 2;
+		newcap = Min(newcap, MaxAllocHugeSize);
+		if (newcap < buf->len + len + 1)
+			return false;
+		newdata = MemoryContextAllocExtended(buf->cxt, newcap,
+											 MCXT_ALLOC_HUGE | MCXT_ALLOC_NO_OOM);
+		if (newdata == NULL)
+			return false;
+		if (buf->data)
+		{
+			memcpy(newdata, buf->data, buf->len);
+			pfree(buf->data);
+		}
+		buf->data = newdata;
+		buf->cap = newcap;
+	}
+	memcpy(buf->data + buf->len, data, len);
+	buf->len += len;
+	buf->data[buf->len] = '\0';
+	return true;
+}
+
+static void
+http_buffer_drain(HttpSink *sink, bool finished)
+{
+	HttpBuffer *buf = (HttpBuffer *) sink;
+
+	/* an empty body still reads as an empty C string */
+	if (finished && buf->data == NULL)
+		buf->data = MemoryContextAllocZero(buf->cxt, 1);
+}
+
+static void
+http_buffer_reset(HttpSink *sink)
+{
+	HttpBuffer *buf = (HttpBuffer *) sink;
+
+	buf->len = 0;
+	if (buf->data)
+		buf->data[0] = '\0';
+}
+
+void
+http_buffer_init(HttpBuffer *buf)
+{
+	memset(buf, 0, sizeof(HttpBuffer));
+	buf->sink.write = http_buffer_write;
+	buf->sink.drain = http_buffer_drain;
+	buf->sink.reset = http_buffer_reset;
+	buf->cxt = CurrentMemoryContext;
+}

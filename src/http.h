@@ -1,0 +1,99 @@
+/*-------------------------------------------------------------------------
+ *
+ * http.h
+ *	  The libcurl transport: one POST at a time, interruptible, capped.
+ *
+ * This layer knows HTTP and libcurl and nothing about SQLFlow.  Failures
+ * come back as values in HttpResult; the only errors raised here are
+ * PostgreSQL's own (query cancel, statement_timeout, out of memory outside
+ * callbacks) and whatever a sink's drain function raises.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef SQLFLOW_HTTP_H
+#define SQLFLOW_HTTP_H
+
+/*
+ * Where the body of a successful (2xx) answer goes.
+ *
+ * write() runs inside libcurl's write callback: it must not raise an error,
+ * allocate with palloc's error-throwing variants or longjmp in any other
+ * way.  It returns false to stop the transfer (the sink remembers why).
+ * drain() runs outside libcurl after each round of progress and at the end,
+ * and may raise errors: that is where a sink does its real work.  reset()
+ * forgets everything received, before a redirected request starts over.
+ */
+typedef struct HttpSink HttpSink;
+struct HttpSink
+{
+	bool		(*write) (HttpSink *sink, const char *data, size_t len);
+	void		(*drain) (HttpSink *sink, bool finished);
+	void		(*reset) (HttpSink *sink);
+};
+
+/* The simplest sink: the whole body in one palloc'd buffer. */
+typedef struct HttpBuffer
+{
+	HttpSink	sink;
+	MemoryContext cxt;
+	char	   *data;			/* NUL-terminated once the transfer is over */
+	size_t		len;
+	size_t		cap;
+} HttpBuffer;
+
+extern void http_buffer_init(HttpBuffer *buf);
+
+/* One form field; with a filename it is sent as a file part. */
+typedef struct HttpField
+{
+	const char *name;
+	const char *value;
+	size_t		len;			/* 0: value is NUL-terminated */
+	const char *filename;
+} HttpField;
+
+typedef struct HttpRequest
+{
+	const char *url;
+	const char *ca_file;		/* NULL: the system's CA store */
+	bool		multipart;		/* else application/x-www-form-urlencoded */
+	const HttpField *fields;
+	int			nfields;
+	HttpSink   *sink;
+	size_t		max_body;		/* bytes */
+	long		timeout_ms;		/* whole request, 0 = none */
+	long		connect_timeout_ms;
+	long		keepalive_idle_s;	/* reuse a connection idle this long, 0 = never */
+} HttpRequest;
+
+typedef enum HttpFailure
+{
+	HTTP_FAIL_NONE = 0,
+	HTTP_FAIL_CONNECT,			/* name lookup, TCP connect, TLS handshake */
+	HTTP_FAIL_TIMEOUT,
+	HTTP_FAIL_TRANSFER,			/* connection broke, or not HTTP */
+	HTTP_FAIL_TOO_LARGE,		/* body over max_body */
+	HTTP_FAIL_SINK,				/* the sink refused the data */
+	HTTP_FAIL_REDIRECT			/* redirect refused or too many */
+} HttpFailure;
+
+#define HTTP_ERROR_BODY_MAX 4096
+
+typedef struct HttpResult
+{
+	HttpFailure failure;
+	long		status;			/* HTTP status of the last answer, 0 if none */
+	char	   *content_type;	/* palloc'd, NULL if none */
+	size_t		body_bytes;		/* bytes handed to the sink */
+	/* start of the body of a non-2xx answer, NUL-terminated */
+	char		error_body[HTTP_ERROR_BODY_MAX + 1];
+	/* libcurl's or our own explanation of a failure, for errdetail */
+	char		detail[512];
+} HttpResult;
+
+extern void http_perform(const HttpRequest *req, HttpResult *res);
+
+/* true if url is http(s) with a host and no user name or password */
+extern bool http_url_acceptable(const char *url, const char **why);
+
+#endif							/* SQLFLOW_HTTP_H */
