@@ -4,9 +4,11 @@ OBJS = \
 	sqlflow_export.o \
 	src/api.o \
 	src/config.o \
+	src/csv.o \
 	src/http.o \
 	src/jsonb_io.o \
 	src/jsonc.o \
+	src/lineage.o \
 	src/options.o
 
 EXTENSION = sqlflow_export
@@ -17,7 +19,7 @@ PG_CPPFLAGS = -I$(srcdir)/src
 SHLIB_LINK = -lcurl -ljson-c
 
 # the suites need the loopback SQLFlow server: run them through test/run
-REGRESS = setup export errors
+REGRESS = setup export errors lineage jobs cron
 REGRESS_OPTS = --inputdir=$(srcdir)
 
 EXTRA_CLEAN = results regression.diffs regression.out

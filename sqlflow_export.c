@@ -11,9 +11,18 @@
  */
 #include "postgres.h"
 
+#include "commands/dbcommands.h"
 #include "fmgr.h"
+#include "funcapi.h"
+#include "mb/pg_wchar.h"
+#include "miscadmin.h"
+#include "storage/latch.h"
 #include "utils/builtins.h"
+#include "utils/datetime.h"
 #include "utils/jsonb.h"
+#include "utils/memutils.h"
+#include "utils/timestamp.h"
+#include "utils/wait_event.h"
 
 #include "api.h"
 #include "config.h"
@@ -122,4 +131,275 @@ sqlflow_export_json(PG_FUNCTION_ARGS)
 	arg_not_null(fcinfo, 1, "table_to_table");
 	ep = sqlflow_endpoint_lookup(arg_cstring(fcinfo, 2));
 	PG_RETURN_JSONB_P(sqlflow_api_export_jsonb(ep, job_id, PG_GETARG_BOOL(1)));
+}
+
+/* a job id argument: required, not empty */
+static char *
+arg_job_id(FunctionCallInfo fcinfo, int n)
+{
+	char	   *job_id = arg_cstring(fcinfo, n);
+
+	if (job_id == NULL || job_id[0] == '\0')
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("a job id is required")));
+	return job_id;
+}
+
+static const char *
+arg_dbvendor(FunctionCallInfo fcinfo, int n)
+{
+	const char *vendor;
+
+	arg_not_null(fcinfo, n, "dbvendor");
+	vendor = sqlflow_api_dbvendor(arg_cstring(fcinfo, n));
+	if (vendor == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("unrecognized dbvendor \"%s\"", arg_cstring(fcinfo, n)),
+				 errhint("Valid vendors are: %s.", sqlflow_api_dbvendor_list())));
+	return vendor;
+}
+
+/* SQL text to send: required, not blank */
+static text *
+arg_sql(FunctionCallInfo fcinfo, int n)
+{
+	text	   *sql;
+	const char *p;
+	const char *end;
+
+	arg_not_null(fcinfo, n, "sql");
+	sql = PG_GETARG_TEXT_PP(n);
+	p = VARDATA_ANY(sql);
+	end = p + VARSIZE_ANY_EXHDR(sql);
+	while (p < end && isspace((unsigned char) *p))
+		p++;
+	if (p == end)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("SQL text is empty")));
+	return sql;
+}
+
+PG_FUNCTION_INFO_V1(sqlflow_submit);
+
+/*
+ * sqlflow_submit(sql, dbvendor, job_name, server) -> job id
+ */
+Datum
+sqlflow_submit(PG_FUNCTION_ARGS)
+{
+	text	   *sql = arg_sql(fcinfo, 0);
+	const char *vendor = arg_dbvendor(fcinfo, 1);
+	char	   *job_name = arg_cstring(fcinfo, 2);
+	SqlflowEndpoint *ep;
+	char	   *converted;
+
+	/* a readable default: the database and the time of submission */
+	if (job_name == NULL || job_name[0] == '\0')
+		job_name = psprintf("%s %s", get_database_name(MyDatabaseId),
+							timestamptz_to_str(GetCurrentTimestamp()));
+
+	ep = sqlflow_endpoint_lookup(arg_cstring(fcinfo, 3));
+
+	/* SQLFlow reads UTF-8 */
+	converted = pg_server_to_any(VARDATA_ANY(sql), VARSIZE_ANY_EXHDR(sql), PG_UTF8);
+	PG_RETURN_TEXT_P(cstring_to_text(sqlflow_api_submit(ep, converted,
+														converted == VARDATA_ANY(sql)
+														? VARSIZE_ANY_EXHDR(sql)
+														: strlen(converted),
+														vendor, job_name,
+														"query.sql")));
+}
+
+PG_FUNCTION_INFO_V1(sqlflow_job);
+
+/*
+ * sqlflow_job(job_id, server) -> the job object
+ */
+Datum
+sqlflow_job(PG_FUNCTION_ARGS)
+{
+	char	   *job_id = arg_job_id(fcinfo, 0);
+	SqlflowEndpoint *ep = sqlflow_endpoint_lookup(arg_cstring(fcinfo, 1));
+	Jsonb	   *answer = sqlflow_api_job(ep, job_id);
+	JsonbValue *data;
+
+	data = getKeyJsonValueFromContainer(&answer->root, "data", 4, NULL);
+	if (data == NULL || data->type != jbvBinary)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROTOCOL_VIOLATION),
+				 errmsg("the job summary from sqlflow server \"%s\" has no job object",
+						ep->server_name)));
+	PG_RETURN_JSONB_P(JsonbValueToJsonb(data));
+}
+
+PG_FUNCTION_INFO_V1(sqlflow_jobs_json);
+
+/*
+ * sqlflow_jobs_json(server) -> the whole job list answer
+ */
+Datum
+sqlflow_jobs_json(PG_FUNCTION_ARGS)
+{
+	SqlflowEndpoint *ep = sqlflow_endpoint_lookup(arg_cstring(fcinfo, 0));
+
+	PG_RETURN_JSONB_P(sqlflow_api_jobs(ep));
+}
+
+PG_FUNCTION_INFO_V1(sqlflow_delete_job);
+
+/*
+ * sqlflow_delete_job(job_id, server) -> whether the server deleted it
+ */
+Datum
+sqlflow_delete_job(PG_FUNCTION_ARGS)
+{
+	char	   *job_id = arg_job_id(fcinfo, 0);
+	SqlflowEndpoint *ep = sqlflow_endpoint_lookup(arg_cstring(fcinfo, 1));
+	char	   *status = sqlflow_api_delete_job(ep, job_id);
+
+	PG_RETURN_BOOL(status != NULL && strcmp(status, "delete") == 0);
+}
+
+PG_FUNCTION_INFO_V1(sqlflow_lineage_of);
+
+/*
+ * sqlflow_lineage_of(sql, dbvendor, server) -> lineage without a job
+ */
+Datum
+sqlflow_lineage_of(PG_FUNCTION_ARGS)
+{
+	text	   *sql = arg_sql(fcinfo, 0);
+	const char *vendor = arg_dbvendor(fcinfo, 1);
+	SqlflowEndpoint *ep = sqlflow_endpoint_lookup(arg_cstring(fcinfo, 2));
+	char	   *converted = pg_server_to_any(VARDATA_ANY(sql), VARSIZE_ANY_EXHDR(sql), PG_UTF8);
+
+	if (converted == VARDATA_ANY(sql))
+		converted = text_to_cstring(sql);
+	PG_RETURN_JSONB_P(sqlflow_api_lineage_of(ep, converted, vendor));
+}
+
+/* the poll interval of sqlflow_wait grows from 1 s by half each time to 10 s */
+#define WAIT_FIRST_MS 1000
+#define WAIT_MAX_MS 10000
+
+static bool
+status_is_final(const char *status)
+{
+	return strcmp(status, "success") == 0 ||
+		strcmp(status, "partial_success") == 0 ||
+		strcmp(status, "fail") == 0 ||
+		strcmp(status, "delete") == 0;
+}
+
+PG_FUNCTION_INFO_V1(sqlflow_wait);
+
+/*
+ * sqlflow_wait(job_id, timeout, server) -> final status
+ *
+ * Polls the job summary until the job is done, sleeping on the process
+ * latch between polls so cancel and statement_timeout act at once.  A
+ * NOTICE reports every change of status; the sleeping backend shows
+ * wait_event_type "Extension" in pg_stat_activity.
+ */
+Datum
+sqlflow_wait(PG_FUNCTION_ARGS)
+{
+	char	   *job_id = arg_job_id(fcinfo, 0);
+	Interval   *timeout;
+	SqlflowEndpoint *ep;
+	TimestampTz deadline;
+	int64		timeout_us;
+	long		interval_ms = WAIT_FIRST_MS;
+	char	   *last_status = NULL;
+	MemoryContext pollcxt;
+	MemoryContext oldcxt;
+
+	arg_not_null(fcinfo, 1, "timeout");
+	timeout = PG_GETARG_INTERVAL_P(1);
+	timeout_us = timeout->time +
+		((int64) timeout->day + (int64) timeout->month * DAYS_PER_MONTH) * USECS_PER_DAY;
+	if (timeout_us < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("timeout must not be negative")));
+	ep = sqlflow_endpoint_lookup(arg_cstring(fcinfo, 2));
+	deadline = GetCurrentTimestamp() + timeout_us;
+
+	/* each poll's garbage goes when the next one starts */
+	pollcxt = AllocSetContextCreate(CurrentMemoryContext, "sqlflow_wait",
+									ALLOCSET_SMALL_SIZES);
+	for (;;)
+	{
+		char	   *status;
+		char	   *error_message;
+		TimestampTz now;
+		long		sleep_ms;
+
+		MemoryContextReset(pollcxt);
+		oldcxt = MemoryContextSwitchTo(pollcxt);
+		sqlflow_api_job_status(ep, job_id, &status, &error_message);
+		MemoryContextSwitchTo(oldcxt);
+
+		if (last_status == NULL || strcmp(last_status, status) != 0)
+		{
+			ereport(NOTICE,
+					(errmsg("sqlflow job status: %s", status)));
+			if (last_status)
+				pfree(last_status);
+			last_status = pstrdup(status);
+		}
+
+		if (strcmp(status, "fail") == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
+					 errmsg("sqlflow job %s failed", job_id),
+					 errdetail("%s", error_message ? error_message : "The server gave no reason.")));
+		if (strcmp(status, "delete") == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_OBJECT),
+					 errmsg("sqlflow job %s was deleted", job_id)));
+		if (status_is_final(status))
+			break;
+
+		now = GetCurrentTimestamp();
+		if (now >= deadline)
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("sqlflow job %s did not finish in time", job_id),
+					 errdetail("The last status was \"%s\".", status)));
+
+		sleep_ms = Min(interval_ms, (deadline - now + 999) / 1000);
+		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+						 sleep_ms, PG_WAIT_EXTENSION);
+		ResetLatch(MyLatch);
+		CHECK_FOR_INTERRUPTS();
+		interval_ms = Min(interval_ms * 3 / 2, WAIT_MAX_MS);
+	}
+	MemoryContextDelete(pollcxt);
+	PG_RETURN_TEXT_P(cstring_to_text(last_status));
+}
+
+PG_FUNCTION_INFO_V1(sqlflow_lineage);
+
+/*
+ * sqlflow_lineage(job_id, table_to_table, server) -> the CSV export as rows
+ *
+ * Rows go into the tuplestore while the body is still arriving.
+ */
+Datum
+sqlflow_lineage(PG_FUNCTION_ARGS)
+{
+	char	   *job_id = arg_cstring(fcinfo, 0);
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	SqlflowEndpoint *ep;
+
+	arg_not_null(fcinfo, 1, "table_to_table");
+	ep = sqlflow_endpoint_lookup(arg_cstring(fcinfo, 2));
+	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
+	(void) sqlflow_api_export_rows(ep, job_id, PG_GETARG_BOOL(1), ',',
+								   rsinfo->setResult, rsinfo->setDesc);
+	return (Datum) 0;
 }

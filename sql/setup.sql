@@ -61,3 +61,51 @@ SELECT srvname, umoptions FROM pg_user_mappings WHERE srvname = 'sqlflow_cloud';
 RESET ROLE;
 SELECT srvname, umoptions FROM pg_user_mappings WHERE srvname = 'sqlflow_cloud';
 DROP ROLE sqlflow_other;
+
+-- helpers for the other suites
+\getenv sqlflow_fixtures SQLFLOW_TEST_FIXTURES
+CREATE TABLE sqlflow_test_env AS SELECT :'sqlflow_port'::int AS port, :'sqlflow_fixtures'::text AS fixtures;
+
+-- run a statement; say "ok" or its SQLSTATE and message (never curl's wording)
+CREATE FUNCTION sqlflow_test_try(q text) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+  EXECUTE q;
+  RETURN 'ok';
+EXCEPTION WHEN OTHERS THEN
+  RETURN SQLSTATE || ': ' || SQLERRM;
+END $$;
+
+-- the same, with the DETAIL where it is the server's own text
+CREATE FUNCTION sqlflow_test_try_detail(q text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE d text;
+BEGIN
+  EXECUTE q;
+  RETURN 'ok';
+EXCEPTION WHEN OTHERS THEN
+  GET STACKED DIAGNOSTICS d = PG_EXCEPTION_DETAIL;
+  RETURN SQLSTATE || ': ' || SQLERRM || ' / ' || coalesce(d, '');
+END $$;
+
+-- the loopback server's counters (connections, requests per endpoint, token requests)
+CREATE FUNCTION sqlflow_test_stats() RETURNS jsonb LANGUAGE plpgsql AS $$
+DECLARE j jsonb;
+BEGIN
+  CREATE TEMP TABLE IF NOT EXISTS sqlflow_test_stats_raw (t text);
+  TRUNCATE sqlflow_test_stats_raw;
+  EXECUTE format('COPY sqlflow_test_stats_raw FROM PROGRAM %L (FORMAT csv, QUOTE %L, DELIMITER %L)',
+                 'curl -sf http://127.0.0.1:' || (SELECT port FROM sqlflow_test_env) || '/__stats',
+                 e'\x01', e'\x02');
+  SELECT string_agg(t, e'\n')::jsonb INTO j FROM sqlflow_test_stats_raw;
+  RETURN j;
+END $$;
+
+CREATE FUNCTION sqlflow_test_reset_stats() RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  EXECUTE format('COPY (SELECT 1) TO PROGRAM %L',
+                 'curl -sf -X POST http://127.0.0.1:' || (SELECT port FROM sqlflow_test_env) || '/__reset_stats >/dev/null');
+END $$;
+
+-- a fixture file of the project, as the loopback server serves it
+CREATE FUNCTION sqlflow_test_fixture(name text) RETURNS text LANGUAGE sql AS $$
+  SELECT pg_read_file((SELECT fixtures FROM sqlflow_test_env) || '/' || name)
+$$;

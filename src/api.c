@@ -35,6 +35,8 @@
 #include "config.h"
 #include "jsonb_io.h"
 #include "jsonc.h"
+#include "lineage.h"
+
 
 /* tokens are renewed this long before they expire */
 #define TOKEN_EXPIRY_MARGIN_S 60
@@ -61,6 +63,7 @@ struct ApiCall
 								  SqlflowEnvelope *env);
 	void	   *result;			/* whatever read_envelope produced */
 	SqlflowFormat format;		/* for the export readers */
+	char		delimiter;		/* for the CSV export */
 };
 
 /* cached tokens, by user mapping */
@@ -238,7 +241,9 @@ api_raise_transport(const SqlflowEndpoint *ep, const ApiCall *call,
 			ereport(ERROR,
 					(errcode(ERRCODE_OUT_OF_MEMORY),
 					 errmsg("out of memory"),
-					 errdetail("Could not store the answer from sqlflow server \"%s\".", ep->server_name)));
+					 call->sink->refused
+					 ? errdetail("%s", call->sink->refused)
+					 : errdetail("Could not store the answer from sqlflow server \"%s\".", ep->server_name)));
 			break;
 		case HTTP_FAIL_REDIRECT:
 			ereport(ERROR,
@@ -444,6 +449,7 @@ api_token(const SqlflowEndpoint *ep, bool refresh, bool *generated)
 		return entry->token;
 
 	memset(&call, 0, sizeof(call));
+	memset(fields, 0, sizeof(fields));
 	call.path = "/user/generateToken";
 	call.what = "the token answer";
 
@@ -528,7 +534,8 @@ api_call(const SqlflowEndpoint *ep, ApiCall *call, SqlflowEnvelope *env)
 	fields[0].name = "userId";
 	fields[0].value = ep->user_id;
 	fields[1].name = "token";
-	memcpy(fields + 2, call->fields, sizeof(HttpField) * call->nfields);
+	if (call->nfields > 0)
+		memcpy(fields + 2, call->fields, sizeof(HttpField) * call->nfields);
 
 	api_request_defaults(&hreq, ep);
 	hreq.url = psprintf("%s%s", ep->api_url, call->path);
@@ -659,6 +666,8 @@ api_read_document(ApiCall *call, const SqlflowEndpoint *ep, SqlflowEnvelope *env
 		call->result = t;
 		return;
 	}
+	lineage_check_csv(psprintf("%s from sqlflow server \"%s\"", call->what, ep->server_name),
+					  doc, len, call->delimiter);
 	call->result = cstring_to_text_with_len(doc, len);
 }
 
@@ -696,6 +705,7 @@ api_export_fields(HttpField *fields, SqlflowFormat format, const char *job_id,
 {
 	int			n = 0;
 
+	memset(fields, 0, sizeof(HttpField) * 3);
 	fields[n].name = "jobId";
 	fields[n++].value = job_id ? job_id : "";
 	fields[n].name = "tableToTable";
@@ -726,6 +736,7 @@ sqlflow_api_export_text(const SqlflowEndpoint *ep, SqlflowFormat format,
 	call.fields = fields;
 	call.nfields = api_export_fields(fields, format, job_id, table_to_table, delim);
 	call.sink = &buf.sink;
+	call.delimiter = delimiter;
 	call.read_envelope = (format == SQLFLOW_FORMAT_JSON)
 		? api_read_json_text : api_read_document;
 
@@ -738,7 +749,7 @@ sqlflow_api_export_jsonb(const SqlflowEndpoint *ep, const char *job_id,
 						 bool table_to_table)
 {
 	HttpBuffer	buf;
-	HttpField	fields[2];
+	HttpField	fields[3];
 	ApiCall		call;
 	SqlflowEnvelope env;
 
@@ -755,4 +766,361 @@ sqlflow_api_export_jsonb(const SqlflowEndpoint *ep, const char *job_id,
 
 	api_call(ep, &call, &env);
 	return (Jsonb *) call.result;
+}
+
+/*
+ * A document export streamed into a sink.  On success SQLFlow sends the
+ * document (CSV, GraphML); on an error it sends a JSON envelope, still
+ * with HTTP 200.  The sniffer looks at the first significant byte: "{"
+ * means an envelope, kept whole in a small buffer for api_read_sniffed();
+ * anything else is the document and goes straight through to the inner
+ * sink.  Runs inside libcurl's callback, so it never raises errors.
+ */
+#define SNIFF_PREFIX_MAX 64
+#define SNIFF_ENVELOPE_MAX (1024 * 1024)
+
+typedef enum SniffState
+{
+	SNIFF_UNDECIDED,
+	SNIFF_DOCUMENT,
+	SNIFF_ENVELOPE
+} SniffState;
+
+typedef struct SniffSink
+{
+	HttpSink	sink;
+	HttpSink   *inner;
+	SniffState	state;
+	char		prefix[SNIFF_PREFIX_MAX];	/* byte-order mark, white space */
+	size_t		prefix_len;
+	HttpBuffer	envelope;
+} SniffSink;
+
+static bool
+sniff_write(HttpSink *sink, const char *data, size_t len)
+{
+	SniffSink  *ss = (SniffSink *) sink;
+	HttpSink   *target;
+	size_t		i = 0;
+
+	if (ss->state == SNIFF_UNDECIDED)
+	{
+		/* hold back the BOM and white space until the first real byte */
+		while (i < len && ss->prefix_len < SNIFF_PREFIX_MAX &&
+			   ((unsigned char) data[i] >= 0x80 || isspace((unsigned char) data[i])))
+			ss->prefix[ss->prefix_len++] = data[i++];
+		if (i == len && ss->prefix_len < SNIFF_PREFIX_MAX)
+			return true;
+		ss->state = (i < len && data[i] == '{') ? SNIFF_ENVELOPE : SNIFF_DOCUMENT;
+		target = (ss->state == SNIFF_ENVELOPE) ? &ss->envelope.sink : ss->inner;
+		if (!target->write(target, ss->prefix, ss->prefix_len))
+			goto refused;
+	}
+	if (ss->state == SNIFF_ENVELOPE)
+	{
+		if (ss->envelope.len + (len - i) > SNIFF_ENVELOPE_MAX)
+		{
+			sink->refused = "An error envelope over 1 MB arrived instead of the export.";
+			return false;
+		}
+		if (!ss->envelope.sink.write(&ss->envelope.sink, data + i, len - i))
+			goto refused;
+		return true;
+	}
+	if (!ss->inner->write(ss->inner, data + i, len - i))
+		goto refused;
+	return true;
+
+refused:
+	sink->refused = ss->inner->refused;
+	return false;
+}
+
+static void
+sniff_drain(HttpSink *sink, bool finished)
+{
+	SniffSink  *ss = (SniffSink *) sink;
+
+	if (finished && ss->state == SNIFF_UNDECIDED && ss->prefix_len > 0)
+	{
+		/* nothing but white space: let the document sink judge it */
+		ss->state = SNIFF_DOCUMENT;
+		if (!ss->inner->write(ss->inner, ss->prefix, ss->prefix_len))
+			ereport(ERROR,
+					(errcode(ERRCODE_OUT_OF_MEMORY),
+					 errmsg("out of memory")));
+	}
+	if (ss->state == SNIFF_DOCUMENT || (finished && ss->state == SNIFF_UNDECIDED))
+		ss->inner->drain(ss->inner, finished);
+	else if (ss->state == SNIFF_ENVELOPE)
+		ss->envelope.sink.drain(&ss->envelope.sink, finished);
+}
+
+static void
+sniff_reset(HttpSink *sink)
+{
+	SniffSink  *ss = (SniffSink *) sink;
+
+	ss->state = SNIFF_UNDECIDED;
+	ss->prefix_len = 0;
+	ss->envelope.sink.reset(&ss->envelope.sink);
+	ss->inner->reset(ss->inner);
+}
+
+static void
+sniff_init(SniffSink *ss, HttpSink *inner)
+{
+	memset(ss, 0, sizeof(SniffSink));
+	ss->sink.write = sniff_write;
+	ss->sink.drain = sniff_drain;
+	ss->sink.reset = sniff_reset;
+	ss->inner = inner;
+	http_buffer_init(&ss->envelope);
+}
+
+static void
+api_read_sniffed(ApiCall *call, const SqlflowEndpoint *ep, SqlflowEnvelope *env)
+{
+	SniffSink  *ss = (SniffSink *) call->sink;
+	char	   *json;
+
+	memset(env, 0, sizeof(SqlflowEnvelope));
+	if (ss->state != SNIFF_ENVELOPE)
+	{
+		/* the document sink has seen it all and found it good */
+		env->has_code = true;
+		env->code = 200;
+		return;
+	}
+	json = api_body_to_server(ep, call->what, ss->envelope.data, ss->envelope.len);
+	if (!sqlflow_jsonc_envelope(json, strlen(json), env) || !env->has_code)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROTOCOL_VIOLATION),
+				 errmsg("%s from sqlflow server \"%s\" is neither CSV nor an error envelope",
+						call->what, ep->server_name)));
+	if (env->code == 200 || env->code == 203)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROTOCOL_VIOLATION),
+				 errmsg("%s from sqlflow server \"%s\" is JSON, not CSV",
+						call->what, ep->server_name)));
+}
+
+int64
+sqlflow_api_export_rows(const SqlflowEndpoint *ep, const char *job_id,
+						bool table_to_table, char delimiter,
+						Tuplestorestate *tupstore, TupleDesc tupdesc)
+{
+	HttpField	fields[3];
+	char		delim[2] = {delimiter, '\0'};
+	ApiCall		call;
+	SqlflowEnvelope env;
+	SniffSink	sniff;
+	LineageSink *rows;
+	int64		n;
+
+	memset(&call, 0, sizeof(call));
+	call.format = SQLFLOW_FORMAT_CSV;
+	call.path = api_export_path(SQLFLOW_FORMAT_CSV);
+	call.what = api_export_what(SQLFLOW_FORMAT_CSV);
+	call.fields = fields;
+	call.nfields = api_export_fields(fields, SQLFLOW_FORMAT_CSV, job_id,
+									 table_to_table, delim);
+	rows = lineage_sink_create(psprintf("the CSV export from sqlflow server \"%s\"",
+										ep->server_name),
+							   delimiter, tupstore, tupdesc);
+	sniff_init(&sniff, lineage_sink_http(rows));
+	call.sink = &sniff.sink;
+	call.read_envelope = api_read_sniffed;
+
+	api_call(ep, &call, &env);
+	n = lineage_sink_rows(rows);
+	lineage_sink_destroy(rows);
+	return n;
+}
+
+/* ----------------------------------------------------------------
+ * Jobs
+ * ----------------------------------------------------------------
+ */
+
+/* A small JSON answer: checked, converted, envelope read with json-c. */
+static void
+api_read_small_json(ApiCall *call, const SqlflowEndpoint *ep, SqlflowEnvelope *env)
+{
+	HttpBuffer *buf = (HttpBuffer *) call->sink;
+	char	   *json = api_body_to_server(ep, call->what, buf->data, buf->len);
+
+	if (!sqlflow_jsonc_envelope(json, strlen(json), env))
+		ereport(ERROR,
+				(errcode(ERRCODE_PROTOCOL_VIOLATION),
+				 errmsg("%s from sqlflow server \"%s\" is not a JSON object",
+						call->what, ep->server_name)));
+	call->result = json;
+}
+
+/* A JSON answer returned to SQL as jsonb: one parse, envelope included. */
+static Jsonb *
+api_jsonb_call(const SqlflowEndpoint *ep, const char *path, const char *what,
+			   const HttpField *fields, int nfields)
+{
+	HttpBuffer	buf;
+	ApiCall		call;
+	SqlflowEnvelope env;
+
+	http_buffer_init(&buf);
+	memset(&call, 0, sizeof(call));
+	call.path = path;
+	call.what = what;
+	call.fields = fields;
+	call.nfields = nfields;
+	call.sink = &buf.sink;
+	call.read_envelope = api_read_json_jsonb;
+	api_call(ep, &call, &env);
+	return (Jsonb *) call.result;
+}
+
+/* A small JSON answer kept as text for json-c lookups. */
+static char *
+api_small_call(const SqlflowEndpoint *ep, const char *path, const char *what,
+			   const HttpField *fields, int nfields, bool multipart)
+{
+	HttpBuffer	buf;
+	ApiCall		call;
+	SqlflowEnvelope env;
+
+	http_buffer_init(&buf);
+	memset(&call, 0, sizeof(call));
+	call.path = path;
+	call.what = what;
+	call.fields = fields;
+	call.nfields = nfields;
+	call.multipart = multipart;
+	call.sink = &buf.sink;
+	call.read_envelope = api_read_small_json;
+	api_call(ep, &call, &env);
+	return (char *) call.result;
+}
+
+char *
+sqlflow_api_submit(const SqlflowEndpoint *ep, const char *sql, size_t len,
+				   const char *dbvendor, const char *job_name,
+				   const char *file_name)
+{
+	HttpField	fields[3];
+	char	   *answer;
+	char	   *job_id;
+
+	memset(fields, 0, sizeof(fields));
+	fields[0].name = "jobName";
+	fields[0].value = job_name;
+	fields[1].name = "dbvendor";
+	fields[1].value = dbvendor;
+	fields[2].name = "sqlfiles";
+	fields[2].value = sql;
+	fields[2].len = len;
+	fields[2].filename = file_name;
+
+	answer = api_small_call(ep, "/sqlflow/job/submitUserJob", "the job submission answer",
+							fields, 3, true);
+	job_id = sqlflow_jsonc_string(answer, strlen(answer), "data.jobId");
+	if (job_id == NULL || job_id[0] == '\0')
+		ereport(ERROR,
+				(errcode(ERRCODE_PROTOCOL_VIOLATION),
+				 errmsg("the job submission answer from sqlflow server \"%s\" has no data.jobId",
+						ep->server_name)));
+	return job_id;
+}
+
+Jsonb *
+sqlflow_api_job(const SqlflowEndpoint *ep, const char *job_id)
+{
+	HttpField	field = {"jobId", job_id, 0, NULL};
+
+	return api_jsonb_call(ep, "/sqlflow/job/displayUserJobSummary", "the job summary",
+						  &field, 1);
+}
+
+void
+sqlflow_api_job_status(const SqlflowEndpoint *ep, const char *job_id,
+					   char **status, char **error_message)
+{
+	HttpField	field = {"jobId", job_id, 0, NULL};
+	char	   *answer;
+
+	answer = api_small_call(ep, "/sqlflow/job/displayUserJobSummary", "the job summary",
+							&field, 1, false);
+	*status = sqlflow_jsonc_string(answer, strlen(answer), "data.status");
+	*error_message = sqlflow_jsonc_string(answer, strlen(answer), "data.errorMessage");
+	if (*error_message)
+		*error_message = api_server_text(ep, *error_message);
+	if (*status == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROTOCOL_VIOLATION),
+				 errmsg("the job summary from sqlflow server \"%s\" has no data.status",
+						ep->server_name)));
+}
+
+Jsonb *
+sqlflow_api_jobs(const SqlflowEndpoint *ep)
+{
+	return api_jsonb_call(ep, "/sqlflow/job/displayUserJobsSummary", "the job list",
+						  NULL, 0);
+}
+
+char *
+sqlflow_api_delete_job(const SqlflowEndpoint *ep, const char *job_id)
+{
+	HttpField	field = {"jobId", job_id, 0, NULL};
+	char	   *answer;
+
+	answer = api_small_call(ep, "/sqlflow/job/deleteUserJob", "the job deletion answer",
+							&field, 1, false);
+	return sqlflow_jsonc_string(answer, strlen(answer), "data.status");
+}
+
+Jsonb *
+sqlflow_api_lineage_of(const SqlflowEndpoint *ep, const char *sql,
+					   const char *dbvendor)
+{
+	HttpField	fields[3];
+
+	memset(fields, 0, sizeof(fields));
+	fields[0].name = "dbvendor";
+	fields[0].value = dbvendor;
+	fields[1].name = "sqltext";
+	fields[1].value = sql;
+	fields[2].name = "showRelationType";
+	fields[2].value = "fdd";
+	return api_jsonb_call(ep, "/sqlflow/generation/sqlflow", "the lineage answer",
+						  fields, 3);
+}
+
+/* the database vendors SQLFlow documents for dbvendor */
+static const char *const sqlflow_dbvendors[] = {
+	"dbvansi", "dbvathena", "dbvazuresql", "dbvbigquery", "dbvcouchbase",
+	"dbvdb2", "dbvgaussdb", "dbvgreenplum", "dbvhana", "dbvhive",
+	"dbvimpala", "dbvinformix", "dbvmdx", "dbvmssql", "dbvmysql",
+	"dbvnetezza", "dbvopenedge", "dbvoracle", "dbvpostgresql", "dbvpresto",
+	"dbvredshift", "dbvsnowflake", "dbvsparksql", "dbvsybase", "dbvteradata",
+	"dbvvertica", NULL
+};
+
+const char *
+sqlflow_api_dbvendor(const char *name)
+{
+	for (const char *const *v = sqlflow_dbvendors; *v; v++)
+		if (pg_strcasecmp(*v, name) == 0)
+			return *v;
+	return NULL;
+}
+
+char *
+sqlflow_api_dbvendor_list(void)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	for (const char *const *v = sqlflow_dbvendors; *v; v++)
+		appendStringInfo(&buf, "%s%s", buf.len ? ", " : "", *v);
+	return buf.data;
 }

@@ -9,6 +9,7 @@
 #define SQLFLOW_API_H
 
 #include "utils/jsonb.h"
+#include "utils/tuplestore.h"
 
 #include "http.h"
 #include "options.h"
@@ -31,5 +32,34 @@ extern text *sqlflow_api_export_text(const SqlflowEndpoint *ep,
 extern Jsonb *sqlflow_api_export_jsonb(const SqlflowEndpoint *ep,
 									   const char *job_id,
 									   bool table_to_table);
+
+
+
+/*
+ * The CSV export streamed into a tuplestore as it arrives (see lineage.c);
+ * returns the number of rows.
+ */
+extern int64 sqlflow_api_export_rows(const SqlflowEndpoint *ep,
+									 const char *job_id, bool table_to_table,
+									 char delimiter, Tuplestorestate *tupstore,
+									 TupleDesc tupdesc);
+
+/* Jobs: submit SQL, look at one job or all, delete one. */
+extern char *sqlflow_api_submit(const SqlflowEndpoint *ep, const char *sql,
+								size_t len, const char *dbvendor,
+								const char *job_name, const char *file_name);
+extern Jsonb *sqlflow_api_job(const SqlflowEndpoint *ep, const char *job_id);
+extern void sqlflow_api_job_status(const SqlflowEndpoint *ep, const char *job_id,
+								   char **status, char **error_message);
+extern Jsonb *sqlflow_api_jobs(const SqlflowEndpoint *ep);
+extern char *sqlflow_api_delete_job(const SqlflowEndpoint *ep, const char *job_id);
+
+/* Lineage of one SQL text without a job. */
+extern Jsonb *sqlflow_api_lineage_of(const SqlflowEndpoint *ep, const char *sql,
+									 const char *dbvendor);
+
+/* the documented spelling of a dbvendor name, NULL if unknown */
+extern const char *sqlflow_api_dbvendor(const char *name);
+extern char *sqlflow_api_dbvendor_list(void);
 
 #endif							/* SQLFLOW_API_H */

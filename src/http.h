@@ -22,6 +22,7 @@
  * drain() runs outside libcurl after each round of progress and at the end,
  * and may raise errors: that is where a sink does its real work.  reset()
  * forgets everything received, before a redirected request starts over.
+ * A sink that refuses data may say why in "refused".
  */
 typedef struct HttpSink HttpSink;
 struct HttpSink
@@ -29,6 +30,7 @@ struct HttpSink
 	bool		(*write) (HttpSink *sink, const char *data, size_t len);
 	void		(*drain) (HttpSink *sink, bool finished);
 	void		(*reset) (HttpSink *sink);
+	const char *refused;		/* why write() returned false, for errdetail */
 };
 
 /* The simplest sink: the whole body in one palloc'd buffer. */

@@ -1,0 +1,401 @@
+/*-------------------------------------------------------------------------
+ *
+ * lineage.c
+ *	  The CSV export as typed rows: a transport sink that parses records as
+ *	  the body arrives and puts them into a tuplestore.
+ *
+ * libcurl hands us chunks inside its write callback, where nothing may
+ * raise an error; there we only append the bytes to the CSV reader (pure
+ * C, src/csv.c, allocating with MCXT_ALLOC_NO_OOM).  Between chunks the
+ * transport calls our drain function outside libcurl: that is where
+ * complete records are turned into tuples and every check that can fail
+ * (field counts, UTF-8, encoding conversion) raises its error.  The reader
+ * keeps only the unparsed tail and the tuplestore spills to disk past
+ * work_mem, so memory stays flat whatever the size of the export.
+ *
+ * Columns are matched by header name, not position.  Columns beyond the
+ * ten documented ones go into "extra" as a jsonb object.  As with COPY
+ * (FORMAT csv), an unquoted empty field is NULL and "" is an empty string.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "mb/pg_wchar.h"
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+#include "utils/memutils.h"
+#include "utils/tuplestore.h"
+
+#include "csv.h"
+#include "lineage.h"
+
+/* the documented columns, in the order of sqlflow_lineage's result */
+static const char *const lineage_columns[LINEAGE_NCOLUMNS] = {
+	"source_db", "source_schema", "source_table", "source_column",
+	"target_db", "target_schema", "target_table", "target_column",
+	"relation_type", "effect_type"
+};
+
+struct LineageSink
+{
+	HttpSink	sink;			/* must be first */
+	const char *what;			/* for messages: the CSV export from ... */
+	char		delimiter;
+	MemoryContext cxt;			/* the reader's memory */
+	MemoryContext rowcxt;		/* reset after every record */
+	CsvAllocator alloc;
+	CsvReader  *reader;
+	bool		finished;
+
+	/* from the header */
+	int			ncolumns;		/* -1 until the header is read */
+	int		   *target;			/* per CSV column: result column or -1 */
+	char	  **names;			/* per CSV column: header name */
+	int			nextra;
+
+	/* NULL when only checking */
+	Tuplestorestate *tupstore;
+	TupleDesc	tupdesc;
+	int64		rows;
+};
+
+/*
+ * The reader's allocator: palloc in our context, never raising an error
+ * (the reader is called from libcurl's callback).  PostgreSQL 15 has no
+ * no-OOM repalloc, so each block remembers its size for realloc.
+ */
+#define LINEAGE_HDR MAXALIGN(sizeof(size_t))
+
+static void *
+lineage_alloc(size_t size, void *arg)
+{
+	char	   *p = MemoryContextAllocExtended((MemoryContext) arg, size + LINEAGE_HDR,
+											   MCXT_ALLOC_HUGE | MCXT_ALLOC_NO_OOM);
+
+	if (p == NULL)
+		return NULL;
+	*(size_t *) p = size;
+	return p + LINEAGE_HDR;
+}
+
+static void
+lineage_free(void *ptr, void *arg)
+{
+	if (ptr)
+		pfree((char *) ptr - LINEAGE_HDR);
+}
+
+static void *
+lineage_realloc(void *ptr, size_t size, void *arg)
+{
+	void	   *p;
+	size_t		old;
+
+	if (ptr == NULL)
+		return lineage_alloc(size, arg);
+	old = *(size_t *) ((char *) ptr - LINEAGE_HDR);
+	p = lineage_alloc(size, arg);
+	if (p != NULL)
+	{
+		memcpy(p, ptr, Min(size, old));
+		lineage_free(ptr, arg);
+	}
+	return p;
+}
+
+static void
+lineage_new_reader(LineageSink *ls)
+{
+	ls->reader = csv_reader_create(ls->delimiter, &ls->alloc);
+	if (ls->reader == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("out of memory")));
+	ls->finished = false;
+	ls->ncolumns = -1;
+	ls->rows = 0;
+}
+
+/* libcurl's write callback lands here: no errors, just bytes */
+static bool
+lineage_write(HttpSink *sink, const char *data, size_t len)
+{
+	LineageSink *ls = (LineageSink *) sink;
+
+	if (csv_reader_feed(ls->reader, data, len) != 0)
+	{
+		sink->refused = "The CSV reader could not buffer the record (out of memory, or a record over 64 MB).";
+		return false;
+	}
+	return true;
+}
+
+static void
+lineage_header(LineageSink *ls, const CsvField *fields, int nfields)
+{
+	int			known = 0;
+	MemoryContext oldcxt = MemoryContextSwitchTo(ls->cxt);
+
+	ls->ncolumns = nfields;
+	ls->target = palloc(sizeof(int) * nfields);
+	ls->names = palloc(sizeof(char *) * nfields);
+	ls->nextra = 0;
+	for (int i = 0; i < nfields; i++)
+	{
+		char	   *name = pnstrdup(fields[i].data, fields[i].len);
+
+		ls->names[i] = name;
+		ls->target[i] = -1;
+		for (int c = 0; c < LINEAGE_NCOLUMNS; c++)
+		{
+			bool		taken = false;
+
+			if (pg_strcasecmp(name, lineage_columns[c]) != 0)
+				continue;
+			for (int j = 0; j < i; j++)
+				if (ls->target[j] == c)
+					taken = true;
+			if (!taken)
+			{
+				ls->target[i] = c;
+				known++;
+			}
+			break;
+		}
+		if (ls->target[i] < 0)
+			ls->nextra++;
+	}
+	MemoryContextSwitchTo(oldcxt);
+
+	if (known == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROTOCOL_VIOLATION),
+				 errmsg("%s is not a lineage CSV", ls->what),
+				 errdetail("Its header has none of the columns source_db, ..., effect_type.")));
+}
+
+/* one field as text in the database encoding */
+static Datum
+lineage_field_text(LineageSink *ls, const CsvField *f, long line)
+{
+	char	   *s;
+
+	if (!pg_verify_mbstr(PG_UTF8, f->data, (int) f->len, true))
+		ereport(ERROR,
+				(errcode(ERRCODE_CHARACTER_NOT_IN_REPERTOIRE),
+				 errmsg("%s is not valid UTF-8", ls->what),
+				 errdetail("Line %ld has an invalid byte sequence.", line)));
+	s = pg_any_to_server(f->data, (int) f->len, PG_UTF8);
+	if (s == f->data)
+		return PointerGetDatum(cstring_to_text_with_len(f->data, (int) f->len));
+	return PointerGetDatum(cstring_to_text(s));
+}
+
+static Datum
+lineage_extra(LineageSink *ls, const CsvField *fields, long line)
+{
+	JsonbParseState *state = NULL;
+	JsonbValue *res;
+
+	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
+	for (int i = 0; i < ls->ncolumns; i++)
+	{
+		JsonbValue	k;
+		JsonbValue	v;
+
+		if (ls->target[i] >= 0)
+			continue;
+		k.type = jbvString;
+		k.val.string.val = ls->names[i];
+		k.val.string.len = strlen(ls->names[i]);
+		pushJsonbValue(&state, WJB_KEY, &k);
+		if (fields[i].len == 0 && !fields[i].quoted)
+			v.type = jbvNull;
+		else
+		{
+			text	   *t = DatumGetTextPP(lineage_field_text(ls, &fields[i], line));
+
+			v.type = jbvString;
+			v.val.string.val = VARDATA_ANY(t);
+			v.val.string.len = VARSIZE_ANY_EXHDR(t);
+		}
+		pushJsonbValue(&state, WJB_VALUE, &v);
+	}
+	res = pushJsonbValue(&state, WJB_END_OBJECT, NULL);
+	return JsonbPGetDatum(JsonbValueToJsonb(res));
+}
+
+static void
+lineage_record(LineageSink *ls, const CsvField *fields, int nfields, long line)
+{
+	Datum		values[LINEAGE_NCOLUMNS + 1];
+	bool		nulls[LINEAGE_NCOLUMNS + 1];
+
+	if (ls->ncolumns < 0)
+	{
+		lineage_header(ls, fields, nfields);
+		return;
+	}
+	if (nfields != ls->ncolumns)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROTOCOL_VIOLATION),
+				 errmsg("%s is malformed", ls->what),
+				 errdetail("Line %ld has %d fields; the header has %d.",
+						   line, nfields, ls->ncolumns)));
+	ls->rows++;
+	if (ls->tupstore == NULL)
+	{
+		/* only checking: the encoding of every field still counts */
+		for (int i = 0; i < nfields; i++)
+			if (!pg_verify_mbstr(PG_UTF8, fields[i].data, (int) fields[i].len, true))
+				(void) lineage_field_text(ls, &fields[i], line);
+		return;
+	}
+
+	for (int c = 0; c <= LINEAGE_NCOLUMNS; c++)
+	{
+		values[c] = (Datum) 0;
+		nulls[c] = true;
+	}
+	for (int i = 0; i < nfields; i++)
+	{
+		int			c = ls->target[i];
+
+		if (c < 0 || (fields[i].len == 0 && !fields[i].quoted))
+			continue;
+		values[c] = lineage_field_text(ls, &fields[i], line);
+		nulls[c] = false;
+	}
+	if (ls->nextra > 0)
+	{
+		values[LINEAGE_NCOLUMNS] = lineage_extra(ls, fields, line);
+		nulls[LINEAGE_NCOLUMNS] = false;
+	}
+	tuplestore_putvalues(ls->tupstore, ls->tupdesc, values, nulls);
+}
+
+/* between chunks and at the end: turn complete records into rows */
+static void
+lineage_drain(HttpSink *sink, bool finished)
+{
+	LineageSink *ls = (LineageSink *) sink;
+
+	if (finished && !ls->finished)
+	{
+		csv_reader_finish(ls->reader);
+		ls->finished = true;
+	}
+
+	for (;;)
+	{
+		const CsvField *fields;
+		int			nfields;
+		CsvResult	r;
+		MemoryContext oldcxt;
+
+		CHECK_FOR_INTERRUPTS();
+		r = csv_reader_next(ls->reader, &fields, &nfields);
+		if (r == CSV_NEED_MORE || r == CSV_EOF)
+			break;
+		if (r == CSV_ERROR)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROTOCOL_VIOLATION),
+					 errmsg("%s is malformed", ls->what),
+					 errdetail("Line %ld: %s.", csv_reader_record_line(ls->reader),
+							   csv_reader_error(ls->reader))));
+		oldcxt = MemoryContextSwitchTo(ls->rowcxt);
+		lineage_record(ls, fields, nfields, csv_reader_record_line(ls->reader));
+		MemoryContextSwitchTo(oldcxt);
+		MemoryContextReset(ls->rowcxt);
+	}
+
+	if (ls->finished && ls->ncolumns < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROTOCOL_VIOLATION),
+				 errmsg("%s is empty", ls->what),
+				 errdetail("Not even a header line arrived.")));
+}
+
+/* a redirect or a token renewal starts the body over */
+static void
+lineage_reset(HttpSink *sink)
+{
+	LineageSink *ls = (LineageSink *) sink;
+
+	if (ls->rows > 0)
+		elog(ERROR, "cannot restart a CSV export after rows were returned");
+	csv_reader_destroy(ls->reader);
+	lineage_new_reader(ls);
+}
+
+LineageSink *
+lineage_sink_create(const char *what, char delimiter,
+					Tuplestorestate *tupstore, TupleDesc tupdesc)
+{
+	LineageSink *ls = palloc0(sizeof(LineageSink));
+
+	ls->sink.write = lineage_write;
+	ls->sink.drain = lineage_drain;
+	ls->sink.reset = lineage_reset;
+	ls->what = what;
+	ls->delimiter = delimiter;
+	ls->tupstore = tupstore;
+	ls->tupdesc = tupdesc;
+	ls->cxt = AllocSetContextCreate(CurrentMemoryContext, "sqlflow CSV reader",
+									ALLOCSET_DEFAULT_SIZES);
+	ls->rowcxt = AllocSetContextCreate(CurrentMemoryContext, "sqlflow CSV row",
+									   ALLOCSET_DEFAULT_SIZES);
+	ls->alloc.alloc = lineage_alloc;
+	ls->alloc.realloc = lineage_realloc;
+	ls->alloc.free = lineage_free;
+	ls->alloc.arg = ls->cxt;
+	lineage_new_reader(ls);
+	return ls;
+}
+
+HttpSink *
+lineage_sink_http(LineageSink *ls)
+{
+	return &ls->sink;
+}
+
+int64
+lineage_sink_rows(LineageSink *ls)
+{
+	return ls->rows;
+}
+
+void
+lineage_sink_destroy(LineageSink *ls)
+{
+	csv_reader_destroy(ls->reader);
+	MemoryContextDelete(ls->rowcxt);
+	MemoryContextDelete(ls->cxt);
+	pfree(ls);
+}
+
+void
+lineage_check_csv(const char *what, const char *data, size_t len, char delimiter)
+{
+	LineageSink *ls = lineage_sink_create(what, delimiter, NULL, NULL);
+	size_t		off = 0;
+
+	/* in pieces, so memory stays bounded by the largest record */
+	while (off < len)
+	{
+		size_t		n = Min(len - off, 1024 * 1024);
+
+		if (!lineage_write(&ls->sink, data + off, n))
+			ereport(ERROR,
+					(errcode(ERRCODE_OUT_OF_MEMORY),
+					 errmsg("out of memory"),
+					 errdetail("%s", ls->sink.refused)));
+		lineage_drain(&ls->sink, false);
+		off += n;
+	}
+	lineage_drain(&ls->sink, true);
+	lineage_sink_destroy(ls);
+}
