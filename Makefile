@@ -27,3 +27,6 @@ EXTRA_CLEAN = results regression.diffs regression.out
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
+
+# every object depends on the project's headers (PGXS tracks none by default)
+$(OBJS): $(wildcard $(srcdir)/src/*.h)

@@ -18,6 +18,7 @@
 #include "miscadmin.h"
 #include "storage/latch.h"
 #include "utils/builtins.h"
+#include "pgtime.h"
 #include "utils/datetime.h"
 #include "utils/jsonb.h"
 #include "utils/memutils.h"
@@ -196,10 +197,16 @@ sqlflow_submit(PG_FUNCTION_ARGS)
 	SqlflowEndpoint *ep;
 	char	   *converted;
 
-	/* a readable default: the database and the time of submission */
+	/* a readable default: the database and the local time of submission */
 	if (job_name == NULL || job_name[0] == '\0')
-		job_name = psprintf("%s %s", get_database_name(MyDatabaseId),
-							timestamptz_to_str(GetCurrentTimestamp()));
+	{
+		pg_time_t	now = (pg_time_t) time(NULL);
+		char		when[32];
+
+		pg_strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S",
+					pg_localtime(&now, session_timezone));
+		job_name = psprintf("%s %s", get_database_name(MyDatabaseId), when);
+	}
 
 	ep = sqlflow_endpoint_lookup(arg_cstring(fcinfo, 3));
 

@@ -170,8 +170,10 @@ BEGIN
   RAISE NOTICE 'waiting backend seen in pg_stat_activity: %', pid IS NOT NULL;
   PERFORM pg_cancel_backend(pid);
 END $$;
-SELECT sqlflow_test_try($$SELECT * FROM dblink_get_result('victim') AS t(x text)$$);
-SELECT dblink_exec('victim', 'SELECT 1') AS victim_lives;
+SET client_min_messages = notice;
+SELECT * FROM dblink_get_result('victim', false) AS t(x text);
+SELECT * FROM dblink_get_result('victim') AS t(x text);
+SELECT * FROM dblink('victim', $$SELECT sqlflow_export_json('c359aef4bd9641d697732422debd8055') -> 'data' ->> 'mode'$$) AS t(victim_lives text);
 SELECT dblink_disconnect('victim');
 DROP EXTENSION dblink;
 

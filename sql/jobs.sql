@@ -30,11 +30,14 @@ SELECT sqlflow_job(id) ->> 'jobName' LIKE current_database() || ' %' AS default_
 FROM job_ids WHERE name = 'default name';
 
 -- the job list
-SELECT j.job_name, j.db_vendor, j.file_names, j.create_time IS NOT NULL AS has_time
+SELECT i.name, j.job_name = 'regression views' AS named, j.db_vendor, j.file_names, j.create_time IS NOT NULL AS has_time
 FROM sqlflow_jobs() j JOIN job_ids i ON i.id = j.job_id ORDER BY 1;
+SELECT job_name ~ '^contrib_regression \d{4}-\d\d-\d\d \d\d:\d\d:\d\d$' AS default_name_format
+FROM sqlflow_jobs() j JOIN job_ids i ON i.id = j.job_id WHERE i.name = 'default name';
 SELECT sqlflow_jobs_json() -> 'data' ? 'jobDetails' AS has_details;
 
 -- the latest job is what a NULL job id exports
+SELECT sqlflow_wait(id) FROM job_ids WHERE name = 'default name';
 SELECT (SELECT count(*) FROM sqlflow_lineage(NULL)) = (SELECT count(*) FROM sqlflow_lineage(id)) AS latest
 FROM job_ids WHERE name = 'default name';
 
@@ -50,10 +53,10 @@ SELECT sqlflow_test_try($$SELECT sqlflow_delete_job('000000000000000000000000000
 SELECT sqlflow_test_try($$SELECT sqlflow_job('')$$);
 SELECT sqlflow_test_try($$SELECT sqlflow_job(NULL)$$);
 INSERT INTO job_ids SELECT 'failing', sqlflow_submit('SELECT 1;', job_name => 'failing on purpose');
-SELECT sqlflow_test_try_detail(format('SELECT sqlflow_wait(%L)', id)) FROM job_ids WHERE name = 'failing';
+SELECT regexp_replace(sqlflow_test_try_detail(format('SELECT sqlflow_wait(%L)', id)), '[0-9a-f]{32}', '<id>') FROM job_ids WHERE name = 'failing';
 SELECT sqlflow_test_try(format('SELECT count(*) FROM sqlflow_lineage(%L)', id)) FROM job_ids WHERE name = 'failing';
 INSERT INTO job_ids SELECT 'slow', sqlflow_submit('CREATE VIEW v2 AS SELECT b FROM t2;');
-SELECT sqlflow_test_try_detail(format('SELECT sqlflow_wait(%L, %L)', id, '0.2 s')) FROM job_ids WHERE name = 'slow';
+SELECT regexp_replace(sqlflow_test_try_detail(format('SELECT sqlflow_wait(%L, %L)', id, '0.2 s')), '[0-9a-f]{32}', '<id>') FROM job_ids WHERE name = 'slow';
 SELECT sqlflow_test_try(format('SELECT sqlflow_export(%L)', id)) FROM job_ids WHERE name = 'slow';
 SELECT sqlflow_test_try(format('SELECT sqlflow_wait(%L, %L)', id, '-1 s')) FROM job_ids WHERE name = 'slow';
 SELECT sqlflow_test_try($$SELECT sqlflow_submit('SELECT 1', 'dbvnosuch')$$);
@@ -68,7 +71,7 @@ SELECT length(sqlflow_submit('SELECT 1;', 'DBVPostgreSQL')) AS submitted;
 -- statement_timeout and cancel reach a waiting sqlflow_wait
 INSERT INTO job_ids SELECT 'slow2', sqlflow_submit('CREATE VIEW v3 AS SELECT c FROM t3;');
 SET statement_timeout = '300ms';
-SELECT sqlflow_test_try(format('SELECT sqlflow_wait(%L)', id)) FROM job_ids WHERE name = 'slow2';
+SELECT sqlflow_wait(id) FROM job_ids WHERE name = 'slow2';
 RESET statement_timeout;
 
 -- lineage of one SQL text, without a job

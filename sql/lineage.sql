@@ -3,12 +3,9 @@
 --
 \set demo '''c359aef4bd9641d697732422debd8055'''
 \getenv sqlflow_port SQLFLOW_TEST_PORT
+SET client_min_messages = warning;
 
 -- the result type
-SELECT a.attname, format_type(a.atttypid, a.atttypmod)
-FROM pg_attribute a
-WHERE a.attrelid = (SELECT prorettype FROM pg_proc WHERE proname = 'sqlflow_lineage')::regtype::oid
-ORDER BY a.attnum;
 SELECT pg_get_function_result('sqlflow_lineage(text,boolean,text)'::regprocedure);
 
 -- one row per source of each relationship, the same as the CSV text

@@ -9,6 +9,10 @@ SELECT f AS name,
 FROM pg_ls_dir(:'samples') f WHERE f LIKE '%.json';
 SELECT name FROM samples ORDER BY 1;
 
+-- the one with parse errors says so once; the rest of the file stays quiet
+SELECT sqlflow_export_json(id) ->> 'code' AS code FROM samples WHERE name LIKE '%-203-%';
+SET client_min_messages = error;
+
 -- JSON: byte for byte as stored, and as jsonb
 SELECT name, sqlflow_export(id) = pg_read_file(:'samples' || '/' || name) AS exact,
        sqlflow_export_json(id) = pg_read_file(:'samples' || '/' || name)::jsonb AS same_jsonb,

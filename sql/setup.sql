@@ -45,8 +45,8 @@ CREATE SERVER bad FOREIGN DATA WRAPPER sqlflow OPTIONS (api_url 'http://user:pw@
 CREATE SERVER bad FOREIGN DATA WRAPPER sqlflow OPTIONS (api_url 'http://127.0.0.1/gspLive_backend?userId=x');
 CREATE SERVER bad FOREIGN DATA WRAPPER sqlflow OPTIONS (api_url 'not a url');
 ALTER FOREIGN DATA WRAPPER sqlflow OPTIONS (api_url 'http://127.0.0.1:1/x');
-CREATE USER MAPPING FOR CURRENT_USER SERVER sqlflow_api OPTIONS (user_id 'x', api_url 'http://127.0.0.1:1/');
 CREATE SERVER ok_server FOREIGN DATA WRAPPER sqlflow OPTIONS (api_url 'https://api.gudusoft.com/gspLive_backend/');
+CREATE USER MAPPING FOR PUBLIC SERVER ok_server OPTIONS (user_id 'x', api_url 'http://127.0.0.1:1/');
 CREATE USER MAPPING FOR PUBLIC SERVER ok_server OPTIONS (token 'abc');
 CREATE USER MAPPING FOR PUBLIC SERVER ok_server OPTIONS (user_id '');
 CREATE USER MAPPING FOR PUBLIC SERVER ok_server OPTIONS (user_id 'u', token 't', secret_key 's');
@@ -90,7 +90,9 @@ END $$;
 CREATE FUNCTION sqlflow_test_stats() RETURNS jsonb LANGUAGE plpgsql AS $$
 DECLARE j jsonb;
 BEGIN
-  CREATE TEMP TABLE IF NOT EXISTS sqlflow_test_stats_raw (t text);
+  IF to_regclass('pg_temp.sqlflow_test_stats_raw') IS NULL THEN
+    CREATE TEMP TABLE sqlflow_test_stats_raw (t text);
+  END IF;
   TRUNCATE sqlflow_test_stats_raw;
   EXECUTE format('COPY sqlflow_test_stats_raw FROM PROGRAM %L (FORMAT csv, QUOTE %L, DELIMITER %L)',
                  'curl -sf http://127.0.0.1:' || (SELECT port FROM sqlflow_test_env) || '/__stats',

@@ -163,7 +163,8 @@ api_server_text(const SqlflowEndpoint *ep, const char *s)
 		char	   *hit;
 		size_t		n;
 
-		if (secrets[i] == NULL || (n = strlen(secrets[i])) < 4)
+		/* short ones (the on-premise "token") are conventions, not secrets */
+		if (secrets[i] == NULL || (n = strlen(secrets[i])) < 8)
 			continue;
 		while ((hit = strstr(buf.data, secrets[i])) != NULL)
 			memset(hit, '*', n);
@@ -597,7 +598,8 @@ api_read_json_text(ApiCall *call, const SqlflowEndpoint *ep, SqlflowEnvelope *en
 		ereport(ERROR,
 				(errcode(ERRCODE_PROTOCOL_VIOLATION),
 				 errmsg("%s from sqlflow server \"%s\" is empty", call->what, ep->server_name)));
-	sqlflow_parse_json(json, len, false, env, call->what);
+	sqlflow_parse_json(json, len, false, env,
+					   psprintf("%s from sqlflow server \"%s\"", call->what, ep->server_name));
 	call->result = cstring_to_text_with_len(json, len);
 }
 
@@ -613,7 +615,8 @@ api_read_json_jsonb(ApiCall *call, const SqlflowEndpoint *ep, SqlflowEnvelope *e
 		ereport(ERROR,
 				(errcode(ERRCODE_PROTOCOL_VIOLATION),
 				 errmsg("%s from sqlflow server \"%s\" is empty", call->what, ep->server_name)));
-	call->result = sqlflow_parse_json(json, len, true, env, call->what);
+	call->result = sqlflow_parse_json(json, len, true, env,
+									  psprintf("%s from sqlflow server \"%s\"", call->what, ep->server_name));
 }
 
 /*

@@ -547,7 +547,7 @@ http_perform_once(const HttpRequest *req, const char *url, HttpResult *res)
 				location != NULL)
 				next_url = pstrdup(location);
 		}
-		else
+		else if (res->status >= 200 && res->status <= 299)
 			req->sink->drain(req->sink, true);
 	}
 

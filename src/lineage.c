@@ -300,6 +300,11 @@ lineage_drain(HttpSink *sink, bool finished)
 		r = csv_reader_next(ls->reader, &fields, &nfields);
 		if (r == CSV_NEED_MORE || r == CSV_EOF)
 			break;
+		if (r == CSV_ERROR && strcmp(csv_reader_error(ls->reader), "NUL byte in input") == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_CHARACTER_NOT_IN_REPERTOIRE),
+					 errmsg("%s is not valid UTF-8", ls->what),
+					 errdetail("Line %ld has a NUL byte.", csv_reader_record_line(ls->reader))));
 		if (r == CSV_ERROR)
 			ereport(ERROR,
 					(errcode(ERRCODE_PROTOCOL_VIOLATION),
