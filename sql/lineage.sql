@@ -33,26 +33,21 @@ BEGIN
   RETURN QUERY SELECT * FROM via_copy;
 END $$;
 SELECT count(*) AS copy_rows FROM sqlflow_test_copy_export('c359aef4bd9641d697732422debd8055') AS t(a text, b text, c text, d text, e text, f text, g text, h text, i text, j text);
-SELECT count(*) AS differences FROM (
-  (SELECT source_db, source_schema, source_table, source_column, target_db, target_schema, target_table, target_column, relation_type, effect_type
-     FROM sqlflow_lineage('ba5eba11ba5eba11ba5eba11ba5eba11')
-   EXCEPT ALL
-   SELECT * FROM sqlflow_test_copy_export('ba5eba11ba5eba11ba5eba11ba5eba11') AS t(a text, b text, c text, d text, e text, f text, g text, h text, i text, j text))
-  UNION ALL
-  (SELECT * FROM sqlflow_test_copy_export('ba5eba11ba5eba11ba5eba11ba5eba11') AS t(a text, b text, c text, d text, e text, f text, g text, h text, i text, j text)
-   EXCEPT ALL
-   SELECT source_db, source_schema, source_table, source_column, target_db, target_schema, target_table, target_column, relation_type, effect_type
-     FROM sqlflow_lineage('ba5eba11ba5eba11ba5eba11ba5eba11'))) d;
-SELECT count(*) AS differences_all_quoted FROM (
-  (SELECT source_db, source_schema, source_table, source_column, target_db, target_schema, target_table, target_column, relation_type, effect_type
-     FROM sqlflow_lineage('ba5eba11ba5eba11ba5eba11ba5eba12')
-   EXCEPT ALL
-   SELECT * FROM sqlflow_test_copy_export('ba5eba11ba5eba11ba5eba11ba5eba12') AS t(a text, b text, c text, d text, e text, f text, g text, h text, i text, j text))
-  UNION ALL
-  (SELECT * FROM sqlflow_test_copy_export('ba5eba11ba5eba11ba5eba11ba5eba12') AS t(a text, b text, c text, d text, e text, f text, g text, h text, i text, j text)
-   EXCEPT ALL
-   SELECT source_db, source_schema, source_table, source_column, target_db, target_schema, target_table, target_column, relation_type, effect_type
-     FROM sqlflow_lineage('ba5eba11ba5eba11ba5eba11ba5eba12'))) d;
+CREATE FUNCTION sqlflow_test_copy_diff(job text) RETURNS bigint LANGUAGE sql AS $$
+  SELECT count(*) FROM (
+    (SELECT source_db, source_schema, source_table, source_column, target_db, target_schema,
+            target_table, target_column, relation_type, effect_type FROM sqlflow_lineage(job)
+     EXCEPT ALL
+     SELECT * FROM sqlflow_test_copy_export(job) AS t(a text, b text, c text, d text, e text, f text, g text, h text, i text, j text))
+    UNION ALL
+    (SELECT * FROM sqlflow_test_copy_export(job) AS t(a text, b text, c text, d text, e text, f text, g text, h text, i text, j text)
+     EXCEPT ALL
+     SELECT source_db, source_schema, source_table, source_column, target_db, target_schema,
+            target_table, target_column, relation_type, effect_type FROM sqlflow_lineage(job))) d
+$$;
+SELECT sqlflow_test_copy_diff('c359aef4bd9641d697732422debd8055') AS differences_demo,
+       sqlflow_test_copy_diff('ba5eba11ba5eba11ba5eba11ba5eba11') AS differences_hostile,
+       sqlflow_test_copy_diff('ba5eba11ba5eba11ba5eba11ba5eba12') AS differences_all_quoted;
 -- hostile identifiers arrive intact
 SELECT source_column, target_column FROM sqlflow_lineage('ba5eba11ba5eba11ba5eba11ba5eba11') ORDER BY 1, 2;
 

@@ -21,6 +21,8 @@
  */
 #include "postgres.h"
 
+#include <limits.h>
+
 #include "catalog/pg_type.h"
 #include "mb/pg_wchar.h"
 #include "utils/builtins.h"
@@ -283,6 +285,44 @@ api_raise_transport(const SqlflowEndpoint *ep, const ApiCall *call,
 }
 
 /*
+ * SQLFlow's in-body codes and what they become here.  Codes not listed are
+ * external_routine_exception.
+ */
+typedef struct SqlflowCodeMap
+{
+	int			lo;				/* code range, inclusive */
+	int			hi;
+	int			sqlstate;
+	const char *message;		/* takes the server name */
+	const char *hint;
+} SqlflowCodeMap;
+
+static const SqlflowCodeMap sqlflow_code_map[] = {
+	{400, 400, ERRCODE_INVALID_PARAMETER_VALUE,
+	"sqlflow server \"%s\" rejected the request", NULL},
+	{401, 401, ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION,
+		"sqlflow server \"%s\" refused the credentials",
+	"Check user_id and token or secret_key in the user mapping."},
+	{403, 403, ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION,
+	"sqlflow account or session has expired on server \"%s\"", NULL},
+	{404, 404, ERRCODE_UNDEFINED_OBJECT,
+	"sqlflow job not found on server \"%s\"", NULL},
+	{409, 409, ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
+		"sqlflow job is not finished on server \"%s\"",
+	"Wait for the job with sqlflow_wait()."},
+	{410, 410, ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
+	"sqlflow job on server \"%s\" was made by an older server version and must be rerun", NULL},
+	{411, 417, ERRCODE_EXTERNAL_ROUTINE_EXCEPTION,
+	"sqlflow server \"%s\" reports a licence problem", NULL},
+	{426, 426, ERRCODE_INSUFFICIENT_PRIVILEGE,
+	"sqlflow server \"%s\" requires a premium account for this request", NULL},
+	{429, 429, ERRCODE_CONFIGURATION_LIMIT_EXCEEDED,
+	"sqlflow quota exceeded on server \"%s\"", "Try again later."},
+	{0, INT_MAX, ERRCODE_EXTERNAL_ROUTINE_EXCEPTION,
+	"sqlflow server \"%s\" reported an error", NULL}
+};
+
+/*
  * The in-body codes.  Returns normally for 200, and for 203 after a
  * WARNING with the server's parse errors.
  */
@@ -290,90 +330,34 @@ static void
 api_raise_envelope(const SqlflowEndpoint *ep, const ApiCall *call,
 				   const SqlflowEnvelope *env)
 {
-	const char *name = ep->server_name;
+	const SqlflowCodeMap *m;
 	char	   *text;
-	int			code = env->code;
 
 	if (!env->has_code)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROTOCOL_VIOLATION),
-				 errmsg("%s from sqlflow server \"%s\" has no \"code\"", call->what, name)));
-	if (code == 200)
+				 errmsg("%s from sqlflow server \"%s\" has no \"code\"",
+						call->what, ep->server_name)));
+	if (env->code == 200)
 		return;
 
 	text = api_server_text(ep, env->error);
-	if (code == 203)
+	if (env->code == 203)
 	{
 		ereport(WARNING,
-				(errmsg("sqlflow server \"%s\" reports SQL parse errors in the job", name),
+				(errmsg("sqlflow server \"%s\" reports SQL parse errors in the job",
+						ep->server_name),
 				 errdetail("%s", text)));
 		return;
 	}
 
-	switch (code)
-	{
-		case 401:
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION),
-					 errmsg("sqlflow server \"%s\" refused the credentials", name),
-					 errdetail("SQLFlow code %d: %s", code, text),
-					 errhint("Check user_id and token or secret_key in the user mapping.")));
-			break;
-		case 403:
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION),
-					 errmsg("sqlflow account or session has expired on server \"%s\"", name),
-					 errdetail("SQLFlow code %d: %s", code, text)));
-			break;
-		case 400:
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("sqlflow server \"%s\" rejected the request", name),
-					 errdetail("SQLFlow code %d: %s", code, text)));
-			break;
-		case 404:
-			ereport(ERROR,
-					(errcode(ERRCODE_UNDEFINED_OBJECT),
-					 errmsg("sqlflow job not found on server \"%s\"", name),
-					 errdetail("SQLFlow code %d: %s", code, text)));
-			break;
-		case 409:
-			ereport(ERROR,
-					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-					 errmsg("sqlflow job is not finished on server \"%s\"", name),
-					 errdetail("SQLFlow code %d: %s", code, text),
-					 errhint("Wait for the job with sqlflow_wait().")));
-			break;
-		case 410:
-			ereport(ERROR,
-					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-					 errmsg("sqlflow job on server \"%s\" was made by an older server version and must be rerun", name),
-					 errdetail("SQLFlow code %d: %s", code, text)));
-			break;
-		case 426:
-			ereport(ERROR,
-					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-					 errmsg("sqlflow server \"%s\" requires a premium account for this request", name),
-					 errdetail("SQLFlow code %d: %s", code, text)));
-			break;
-		case 429:
-			ereport(ERROR,
-					(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
-					 errmsg("sqlflow quota exceeded on server \"%s\"", name),
-					 errdetail("SQLFlow code %d: %s", code, text),
-					 errhint("Try again later.")));
-			break;
-		default:
-			if (code >= 411 && code <= 417)
-				ereport(ERROR,
-						(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
-						 errmsg("sqlflow server \"%s\" reports a licence problem", name),
-						 errdetail("SQLFlow code %d: %s", code, text)));
-			ereport(ERROR,
-					(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
-					 errmsg("sqlflow server \"%s\" reported an error", name),
-					 errdetail("SQLFlow code %d: %s", code, text)));
-	}
+	for (m = sqlflow_code_map; env->code < m->lo || env->code > m->hi; m++)
+		;
+	ereport(ERROR,
+			(errcode(m->sqlstate),
+			 errmsg_internal(m->message, ep->server_name),
+			 errdetail("SQLFlow code %d: %s", env->code, text),
+			 m->hint ? errhint("%s", m->hint) : 0));
 }
 
 static long
