@@ -81,5 +81,6 @@ SELECT sqlflow_export('5ca1ab1e5ca1ab1e5ca1ab1e5ca1ab1e', 'csv') AS header_only;
 
 -- connections are reused between calls of one backend
 SELECT sqlflow_test_reset_stats();
-SELECT count(*) FROM generate_series(1, 20) i, LATERAL sqlflow_export_json(:demo) j WHERE j ->> 'code' = '200';
-SELECT (sqlflow_test_stats() ->> 'connections')::int <= 2 AS reused;
+SELECT count(*) FROM (SELECT sqlflow_export_json(:demo) ->> 'code' AS code FROM generate_series(1, 20)) s WHERE code = '200';
+SELECT (s ->> 'connections')::int <= 2 AS reused, s -> 'requests' -> 'exportLineageAsJson' AS requests
+FROM sqlflow_test_stats() s;

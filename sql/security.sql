@@ -91,6 +91,8 @@ BEGIN
 END $$;
 CREATE TEMP TABLE baseline AS SELECT sqlflow_test_mixed_calls(500) AS ok, sqlflow_test_rss_kb() AS rss, sqlflow_test_fds() AS fds;
 SELECT sqlflow_test_mixed_calls(10000) > 0 AS some_succeeded;
+-- (PostgreSQL's own file cache may open a few catalog files meanwhile; a
+-- descriptor lost per call would show as thousands)
 SELECT sqlflow_test_rss_kb() - rss < 2048 AS rss_growth_under_2mb,
-       sqlflow_test_fds() <= fds AS fds_back
+       sqlflow_test_fds() - fds < 10 AS no_descriptor_leak
 FROM baseline;

@@ -518,6 +518,9 @@ def parse_multipart(body, content_type):
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "sqlflow-loopback/1.0"
+    # headers and body go out in separate writes: without TCP_NODELAY every
+    # keep-alive answer waits ~40 ms for the client's delayed ACK
+    disable_nagle_algorithm = True
 
     def log_message(self, fmt, *args):
         if not self.server.state.args.quiet:

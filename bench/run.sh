@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# bench/run.sh: the benchmark suite, run by hand as `bash test/run bench [which]`
+# (test/run sets up the cluster and the loopback server and exports PG* and
+# SQLFLOW_TEST_PORT).  which: all (default), small, json, csv, scale.
+#
+# Each pair runs alternating, RUNS times (default 5), each run in a fresh
+# backend; printed are the medians, the ratio ours / alternative, and the
+# median peak growth of the backend's resident memory (VmHWM at the end
+# minus VmRSS at the start).  The alternative is what a DBA does without
+# the extension: COPY ... FROM PROGRAM 'curl ...'.
+set -euo pipefail
+RUNS=${RUNS:-5}
+port=$SQLFLOW_TEST_PORT
+base=http://127.0.0.1:$port/gspLive_backend
+
+psql -X -q -v ON_ERROR_STOP=1 -v base="$base" <<'SQL' >/dev/null
+CREATE EXTENSION IF NOT EXISTS sqlflow_export;
+SELECT NOT EXISTS (SELECT 1 FROM pg_foreign_server WHERE srvname = 'sqlflow') AS need_server \gset
+\if :need_server
+CREATE SERVER sqlflow FOREIGN DATA WRAPPER sqlflow OPTIONS (api_url :'base');
+CREATE USER MAPPING FOR CURRENT_USER SERVER sqlflow OPTIONS (user_id 'gudu|0123456789');
+\endif
+DROP TABLE IF EXISTS bench_env;
+CREATE TABLE bench_env AS SELECT :'base'::text AS base;
+-- the alternative: curl fetches the body, COPY loads it
+CREATE OR REPLACE FUNCTION bench_curl(job text, endpoint text) RETURNS text LANGUAGE sql AS $$
+  SELECT format('curl -sf -F %s -F token=token -F jobId=%s %s/sqlflow/job/%s',
+                quote_literal('userId=gudu|0123456789'), job, (SELECT base FROM bench_env), endpoint)
+$$;
+-- a JSON document as one text value: newlines dropped, no quote or delimiter byte
+CREATE OR REPLACE FUNCTION bench_copy_json(job text) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  EXECUTE format('COPY raw FROM PROGRAM %L (FORMAT csv, QUOTE %L, DELIMITER %L)',
+                 bench_curl(job, 'exportLineageAsJson') || ' | tr -d ' || quote_literal(e'\n'),
+                 e'\x01', e'\x02');
+END $$;
+CREATE OR REPLACE FUNCTION bench_copy_csv(job text) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  EXECUTE format('COPY t FROM PROGRAM %L (FORMAT csv, HEADER)',
+                 bench_curl(job, 'exportFullLineageAsCsv'));
+END $$;
+SQL
+
+# one measurement in a fresh backend: prints "seconds peak_growth_kB"
+measure() {
+  psql -X -q -At -v ON_ERROR_STOP=1 <<SQL | tail -n 1
+SET client_min_messages = warning;
+SELECT pg_backend_pid() AS pid \gset
+SELECT (regexp_match(pg_read_file('/proc/' || :pid || '/status'), 'VmRSS:\s+(\d+)'))[1]::bigint AS rss0 \gset
+SELECT extract(epoch FROM clock_timestamp()) AS t0 \gset
+$1
+SELECT round((extract(epoch FROM clock_timestamp()) - :t0)::numeric, 3) || ' ' ||
+       ((regexp_match(pg_read_file('/proc/' || :pid || '/status'), 'VmHWM:\s+(\d+)'))[1]::bigint - :rss0);
+SQL
+}
+
+median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+# pair NAME OURS_SQL THEIRS_SQL
+pair() {
+  local name=$1 ours=$2 theirs=$3 i s m
+  local ot=() om=() tt=() tm=()
+  measure "$ours" >/dev/null      # warm-up: page cache, the server's generated body
+  measure "$theirs" >/dev/null
+  for i in $(seq "$RUNS"); do
+    read -r s m < <(measure "$ours"); ot+=("$s"); om+=("$m")
+    read -r s m < <(measure "$theirs"); tt+=("$s"); tm+=("$m")
+  done
+  local ots tts omm tmm
+  ots=$(printf '%s\n' "${ot[@]}" | median); tts=$(printf '%s\n' "${tt[@]}" | median)
+  omm=$(printf '%s\n' "${om[@]}" | median); tmm=$(printf '%s\n' "${tm[@]}" | median)
+  printf '| %s | %s s | %s s | %.2f | %.1f MB | %.1f MB |\n' "$name" "$ots" "$tts" \
+    "$(echo "$ots / $tts" | bc -l)" "$(echo "$omm / 1024" | bc -l)" "$(echo "$tmm / 1024" | bc -l)"
+  echo "    ours:   ${ot[*]} s; peak growth ${om[*]} kB" >&2
+  echo "    theirs: ${tt[*]} s; peak growth ${tm[*]} kB" >&2
+}
+
+cols="source_db text, source_schema text, source_table text, source_column text, target_db text, target_schema text, target_table text, target_column text, relation_type text, effect_type text"
+
+csv_pair() {   # rows
+  pair "CSV export, $1 rows, into a table" \
+    "CREATE TEMP TABLE t AS SELECT * FROM sqlflow_lineage('gen-csv-$1');" \
+    "CREATE TEMP TABLE t ($cols); SELECT bench_copy_csv('gen-csv-$1');"
+}
+
+json_pair() {  # bytes
+  pair "JSON export, $(($1 / 1000000)) MB, into jsonb" \
+    "CREATE TEMP TABLE j AS SELECT sqlflow_export_json('gen-json-$1') AS doc;" \
+    "CREATE TEMP TABLE raw (doc text); SELECT bench_copy_json('gen-json-$1'); CREATE TEMP TABLE j AS SELECT doc::jsonb AS doc FROM raw;"
+}
+
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); PostgreSQL $(psql -X -At -c 'SHOW server_version'); $RUNS runs each, medians"
+echo
+echo "| benchmark | sqlflow_export | COPY FROM PROGRAM curl | ratio | peak RSS growth, ours | peak RSS growth, COPY |"
+echo "|---|---|---|---|---|---|"
+
+case ${1:-all} in
+  small|all)
+    pair "1,000 small JSON exports in one session" \
+      "SELECT count(sqlflow_export_json('c359aef4bd9641d697732422debd8055')) FROM generate_series(1, 1000);" \
+      "CREATE TEMP TABLE raw (doc text); SELECT count(bench_copy_json('c359aef4bd9641d697732422debd8055')) FROM generate_series(1, 1000); SELECT count(doc::jsonb) FROM raw;"
+    ;;&
+  json|all) json_pair 50000000 ;;&
+  csv|all) csv_pair 1000000 ;;&
+  scale|all)
+    csv_pair 100000
+    csv_pair 3000000
+    json_pair 5000000
+    json_pair 150000000
+    ;;
+esac
