@@ -45,6 +45,7 @@ SQL
 measure() {
   psql -X -q -At -v ON_ERROR_STOP=1 <<SQL | tail -n 1
 SET client_min_messages = warning;
+SET sqlflow.max_response_size = '1GB';
 SELECT pg_backend_pid() AS pid \gset
 SELECT (regexp_match(pg_read_file('/proc/' || :pid || '/status'), 'VmRSS:\s+(\d+)'))[1]::bigint AS rss0 \gset
 SELECT extract(epoch FROM clock_timestamp()) AS t0 \gset

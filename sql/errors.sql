@@ -36,6 +36,9 @@ CREATE ROLE sqlflow_user;
 GRANT SELECT ON sqlflow_test_env TO sqlflow_user;
 SET ROLE sqlflow_user;
 SELECT sqlflow_test_try($$SELECT sqlflow_export('x')$$);
+-- nobody but superusers (and roles with USAGE on the wrapper) points it anywhere
+SELECT sqlflow_test_try($$CREATE SERVER elsewhere FOREIGN DATA WRAPPER sqlflow OPTIONS (api_url 'http://127.0.0.1:2/gspLive_backend')$$);
+SELECT sqlflow_test_try($$ALTER SERVER sqlflow OPTIONS (SET api_url 'http://127.0.0.1:2/gspLive_backend')$$);
 RESET ROLE;
 GRANT USAGE ON FOREIGN SERVER sqlflow TO sqlflow_user;
 CREATE USER MAPPING FOR sqlflow_user SERVER sqlflow OPTIONS (user_id 'gudu|0123456789');
@@ -43,6 +46,13 @@ SET ROLE sqlflow_user;
 SELECT sqlflow_test_try($$SELECT sqlflow_export('x')$$);
 -- a non-superuser may not set token_required or ca_file
 SELECT sqlflow_test_try($$ALTER USER MAPPING FOR CURRENT_USER SERVER sqlflow OPTIONS (ADD token_required 'false')$$);
+RESET ROLE;
+GRANT USAGE ON FOREIGN DATA WRAPPER sqlflow TO sqlflow_user;
+SET ROLE sqlflow_user;
+SELECT sqlflow_test_try($$CREATE SERVER own FOREIGN DATA WRAPPER sqlflow OPTIONS (api_url 'https://127.0.0.1:2/gspLive_backend', ca_file '/etc/passwd')$$);
+RESET ROLE;
+REVOKE USAGE ON FOREIGN DATA WRAPPER sqlflow FROM sqlflow_user;
+SET ROLE sqlflow_user;
 RESET ROLE;
 ALTER USER MAPPING FOR sqlflow_user SERVER sqlflow OPTIONS (ADD token_required 'false');
 SET ROLE sqlflow_user;

@@ -861,6 +861,7 @@ sniff_init(SniffSink *ss, HttpSink *inner)
 	ss->sink.write = sniff_write;
 	ss->sink.drain = sniff_drain;
 	ss->sink.reset = sniff_reset;
+	ss->sink.streaming = inner->streaming;
 	ss->inner = inner;
 	http_buffer_init(&ss->envelope);
 }

@@ -55,6 +55,8 @@ typedef struct HttpTransfer
 	HttpSink   *sink;
 	size_t		max_body;
 	size_t		received;
+	size_t		undrained;		/* bytes handed to the sink since its drain */
+	bool		paused;			/* we paused the transfer for the sink */
 	long		status;			/* looked up at the first body byte */
 	HttpFailure failure;		/* set by the callback */
 	size_t		error_len;
@@ -133,12 +135,24 @@ http_write_cb(char *ptr, size_t size, size_t nmemb, void *userdata)
 		return n;
 	}
 
+	/*
+	 * A streaming sink gets to work through what it has before more comes:
+	 * pausing here (the bytes are handed over again on resume) keeps its
+	 * memory bounded however fast the server sends.
+	 */
+	if (t->sink->streaming && t->undrained >= HTTP_DRAIN_BYTES)
+	{
+		t->paused = true;
+		return CURL_WRITEFUNC_PAUSE;
+	}
+
 	if (n > t->max_body - t->received)
 	{
 		t->failure = HTTP_FAIL_TOO_LARGE;
 		return 0;
 	}
 	t->received += n;
+	t->undrained += n;
 	if (!t->sink->write(t->sink, ptr, n))
 	{
 		t->failure = HTTP_FAIL_SINK;
@@ -332,6 +346,8 @@ http_set_options(const HttpRequest *req, const char *url, HttpTransfer *t,
 		curl_easy_setopt(e, CURLOPT_MAXAGE_CONN, req->keepalive_idle_s);
 	else
 		curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
+	/* fewer, larger chunks: less per-chunk work for the sinks */
+	curl_easy_setopt(e, CURLOPT_BUFFERSIZE, 256L * 1024L);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, http_write_cb);
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, t);
 	if (mime)
@@ -483,8 +499,17 @@ http_perform_once(const HttpRequest *req, const char *url, HttpResult *res)
 			}
 
 			/* let the sink consume what arrived, outside the callback */
-			if (t->received > 0 && t->failure == HTTP_FAIL_NONE)
+			if (t->undrained > 0 && t->failure == HTTP_FAIL_NONE)
+			{
 				req->sink->drain(req->sink, false);
+				t->undrained = 0;
+			}
+			if (t->paused)
+			{
+				t->paused = false;
+				curl_easy_pause(http_easy, CURLPAUSE_CONT);
+				continue;
+			}
 
 			if (!running)
 				break;

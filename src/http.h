@@ -31,7 +31,11 @@ struct HttpSink
 	void		(*drain) (HttpSink *sink, bool finished);
 	void		(*reset) (HttpSink *sink);
 	const char *refused;		/* why write() returned false, for errdetail */
+	bool		streaming;		/* wants drain() at least every HTTP_DRAIN_BYTES */
 };
+
+/* a streaming sink is handed at most this much between two drains */
+#define HTTP_DRAIN_BYTES (1024 * 1024)
 
 /* The simplest sink: the whole body in one palloc'd buffer. */
 typedef struct HttpBuffer

@@ -56,6 +56,8 @@ struct LineageSink
 	char	  **names;			/* per CSV column: header name */
 	int			nextra;
 
+	bool		server_is_utf8;
+
 	/* NULL when only checking */
 	Tuplestorestate *tupstore;
 	TupleDesc	tupdesc;
@@ -188,9 +190,10 @@ lineage_field_text(LineageSink *ls, const CsvField *f, long line)
 				(errcode(ERRCODE_CHARACTER_NOT_IN_REPERTOIRE),
 				 errmsg("%s is not valid UTF-8", ls->what),
 				 errdetail("Line %ld has an invalid byte sequence.", line)));
-	s = pg_any_to_server(f->data, (int) f->len, PG_UTF8);
-	if (s == f->data)
+	/* in a UTF-8 database the check above was the whole conversion */
+	if (ls->server_is_utf8)
 		return PointerGetDatum(cstring_to_text_with_len(f->data, (int) f->len));
+	s = pg_any_to_server(f->data, (int) f->len, PG_UTF8);
 	return PointerGetDatum(cstring_to_text(s));
 }
 
@@ -345,10 +348,12 @@ lineage_sink_create(const char *what, char delimiter,
 	ls->sink.write = lineage_write;
 	ls->sink.drain = lineage_drain;
 	ls->sink.reset = lineage_reset;
+	ls->sink.streaming = true;
 	ls->what = what;
 	ls->delimiter = delimiter;
 	ls->tupstore = tupstore;
 	ls->tupdesc = tupdesc;
+	ls->server_is_utf8 = (GetDatabaseEncoding() == PG_UTF8);
 	ls->cxt = AllocSetContextCreate(CurrentMemoryContext, "sqlflow CSV reader",
 									ALLOCSET_DEFAULT_SIZES);
 	ls->rowcxt = AllocSetContextCreate(CurrentMemoryContext, "sqlflow CSV row",
