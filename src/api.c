@@ -946,31 +946,15 @@ api_read_small_json(ApiCall *call, const SqlflowEndpoint *ep, SqlflowEnvelope *e
 	call->result = json;
 }
 
-/* A JSON answer returned to SQL as jsonb: one parse, envelope included. */
-static Jsonb *
-api_jsonb_call(const SqlflowEndpoint *ep, const char *path, const char *what,
-			   const HttpField *fields, int nfields)
-{
-	HttpBuffer	buf;
-	ApiCall		call;
-	SqlflowEnvelope env;
-
-	http_buffer_init(&buf);
-	memset(&call, 0, sizeof(call));
-	call.path = path;
-	call.what = what;
-	call.fields = fields;
-	call.nfields = nfields;
-	call.sink = &buf.sink;
-	call.read_envelope = api_read_json_jsonb;
-	api_call(ep, &call, &env);
-	return (Jsonb *) call.result;
-}
-
-/* A small JSON answer kept as text for json-c lookups. */
-static char *
-api_small_call(const SqlflowEndpoint *ep, const char *path, const char *what,
-			   const HttpField *fields, int nfields, bool multipart)
+/*
+ * A call whose whole answer is buffered, then read by "reader": as jsonb
+ * (api_read_json_jsonb: one parse, envelope included) or as text for json-c
+ * lookups (api_read_small_json).  Returns what the reader produced.
+ */
+static void *
+api_buffered_call(const SqlflowEndpoint *ep, const char *path, const char *what,
+				  const HttpField *fields, int nfields, bool multipart,
+				  void (*reader) (ApiCall *, const SqlflowEndpoint *, SqlflowEnvelope *))
 {
 	HttpBuffer	buf;
 	ApiCall		call;
@@ -984,9 +968,25 @@ api_small_call(const SqlflowEndpoint *ep, const char *path, const char *what,
 	call.nfields = nfields;
 	call.multipart = multipart;
 	call.sink = &buf.sink;
-	call.read_envelope = api_read_small_json;
+	call.read_envelope = reader;
 	api_call(ep, &call, &env);
-	return (char *) call.result;
+	return call.result;
+}
+
+static Jsonb *
+api_jsonb_call(const SqlflowEndpoint *ep, const char *path, const char *what,
+			   const HttpField *fields, int nfields)
+{
+	return (Jsonb *) api_buffered_call(ep, path, what, fields, nfields, false,
+									   api_read_json_jsonb);
+}
+
+static char *
+api_small_call(const SqlflowEndpoint *ep, const char *path, const char *what,
+			   const HttpField *fields, int nfields, bool multipart)
+{
+	return (char *) api_buffered_call(ep, path, what, fields, nfields, multipart,
+									  api_read_small_json);
 }
 
 char *
