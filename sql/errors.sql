@@ -189,3 +189,15 @@ DROP EXTENSION dblink;
 
 -- and after all that, this backend still works
 SELECT sqlflow_export_json(:demo) -> 'data' ->> 'mode' AS still_working;
+
+-- TLS: verification is always on; a superuser may name the CA to trust
+\getenv tls_url SQLFLOW_TEST_TLS_URL
+\getenv tls_ca SQLFLOW_TEST_CA
+CREATE SERVER sqlflow_tls FOREIGN DATA WRAPPER sqlflow OPTIONS (api_url :'tls_url');
+CREATE USER MAPPING FOR CURRENT_USER SERVER sqlflow_tls OPTIONS (user_id 'gudu|0123456789');
+SELECT sqlflow_test_try($$SELECT sqlflow_export('c359aef4bd9641d697732422debd8055', server => 'sqlflow_tls')$$);
+ALTER SERVER sqlflow_tls OPTIONS (ADD ca_file :'tls_ca');
+SELECT sqlflow_export_json('c359aef4bd9641d697732422debd8055', server => 'sqlflow_tls') -> 'data' ->> 'mode' AS over_https;
+SELECT count(*) AS rows_over_https FROM sqlflow_lineage('c359aef4bd9641d697732422debd8055', server => 'sqlflow_tls');
+ALTER SERVER sqlflow_tls OPTIONS (SET ca_file '/nonexistent/ca.pem');
+SELECT sqlflow_test_try($$SELECT sqlflow_export('c359aef4bd9641d697732422debd8055', server => 'sqlflow_tls')$$);

@@ -964,9 +964,16 @@ def main():
     ap.add_argument("--lifetime", type=float, default=3600)
     ap.add_argument("--parent-pid", type=int)
     ap.add_argument("--quiet", action="store_true")
+    ap.add_argument("--tls-cert", help="serve https with this certificate (PEM)")
+    ap.add_argument("--tls-key", help="the certificate's private key (PEM)")
     args = ap.parse_args()
 
     server = Server(("127.0.0.1", args.port), Handler)
+    if args.tls_cert:
+        import ssl
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(args.tls_cert, args.tls_key)
+        server.socket = context.wrap_socket(server.socket, server_side=True)
     server.state = State(args)
     tmp = args.port_file + ".tmp"
     with open(tmp, "w") as f:
