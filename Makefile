@@ -5,6 +5,7 @@ OBJS = \
 	src/api.o \
 	src/config.o \
 	src/csv.o \
+	src/encoding.o \
 	src/http.o \
 	src/jsonb_io.o \
 	src/jsonc.o \
@@ -19,7 +20,7 @@ PG_CPPFLAGS = -I$(srcdir)/src
 SHLIB_LINK = -lcurl -ljson-c
 
 # the suites need the loopback SQLFlow server: run them through test/run
-REGRESS = setup export errors lineage jobs cron security
+REGRESS = setup export errors lineage jobs jobstate encoding cron security
 REGRESS_OPTS = --inputdir=$(srcdir)
 
 EXTRA_CLEAN = results regression.diffs regression.out

@@ -11,7 +11,9 @@
  */
 #include "postgres.h"
 
+#include "access/xact.h"
 #include "commands/dbcommands.h"
+#include "common/int.h"
 #include "fmgr.h"
 #include "funcapi.h"
 #include "mb/pg_wchar.h"
@@ -22,6 +24,7 @@
 #include "utils/datetime.h"
 #include "utils/jsonb.h"
 #include "utils/memutils.h"
+#include "utils/resowner.h"
 #include "utils/timestamp.h"
 #include "utils/wait_event.h"
 
@@ -195,7 +198,6 @@ sqlflow_submit(PG_FUNCTION_ARGS)
 	const char *vendor = arg_dbvendor(fcinfo, 1);
 	char	   *job_name = arg_cstring(fcinfo, 2);
 	SqlflowEndpoint *ep;
-	char	   *converted;
 
 	/* a readable default: the database and the local time of submission */
 	if (job_name == NULL || job_name[0] == '\0')
@@ -210,12 +212,9 @@ sqlflow_submit(PG_FUNCTION_ARGS)
 
 	ep = sqlflow_endpoint_lookup(arg_cstring(fcinfo, 3));
 
-	/* SQLFlow reads UTF-8 */
-	converted = pg_server_to_any(VARDATA_ANY(sql), VARSIZE_ANY_EXHDR(sql), PG_UTF8);
-	PG_RETURN_TEXT_P(cstring_to_text(sqlflow_api_submit(ep, converted,
-														converted == VARDATA_ANY(sql)
-														? VARSIZE_ANY_EXHDR(sql)
-														: strlen(converted),
+	/* the API layer sends every value as UTF-8 */
+	PG_RETURN_TEXT_P(cstring_to_text(sqlflow_api_submit(ep, VARDATA_ANY(sql),
+														VARSIZE_ANY_EXHDR(sql),
 														vendor, job_name,
 														"query.sql")));
 }
@@ -281,16 +280,16 @@ sqlflow_lineage_of(PG_FUNCTION_ARGS)
 	text	   *sql = arg_sql(fcinfo, 0);
 	const char *vendor = arg_dbvendor(fcinfo, 1);
 	SqlflowEndpoint *ep = sqlflow_endpoint_lookup(arg_cstring(fcinfo, 2));
-	char	   *converted = pg_server_to_any(VARDATA_ANY(sql), VARSIZE_ANY_EXHDR(sql), PG_UTF8);
 
-	if (converted == VARDATA_ANY(sql))
-		converted = text_to_cstring(sql);
-	PG_RETURN_JSONB_P(sqlflow_api_lineage_of(ep, converted, vendor));
+	PG_RETURN_JSONB_P(sqlflow_api_lineage_of(ep, text_to_cstring(sql), vendor));
 }
 
 /* the poll interval of sqlflow_wait grows from 1 s by half each time to 10 s */
 #define WAIT_FIRST_MS 1000
 #define WAIT_MAX_MS 10000
+/* after a failed poll, wait from 1 s, doubling, up to 30 s */
+#define RETRY_FIRST_MS 1000
+#define RETRY_MAX_MS 30000
 
 static bool
 status_is_final(const char *status)
@@ -301,89 +300,172 @@ status_is_final(const char *status)
 		strcmp(status, "delete") == 0;
 }
 
+/* an interval as microseconds, saturating instead of overflowing */
+static int64
+interval_usecs_saturated(const Interval *iv)
+{
+	int64		days;
+	int64		us;
+
+	if (pg_mul_s64_overflow((int64) iv->month, DAYS_PER_MONTH, &days) ||
+		pg_add_s64_overflow(days, (int64) iv->day, &days) ||
+		pg_mul_s64_overflow(days, USECS_PER_DAY, &us) ||
+		pg_add_s64_overflow(us, iv->time, &us))
+		return (iv->month < 0 || iv->day < 0 || iv->time < 0) ? PG_INT64_MIN : PG_INT64_MAX;
+	return us;
+}
+
+/*
+ * One poll of the job's status, in a subtransaction so that a transient
+ * failure (the server unreachable, reset, timed out, HTTP 5xx or 429, an
+ * in-body busy answer) can be retried.  Returns false, with *failure set
+ * to the error, for a failure worth retrying; raises any other error.
+ */
+static bool
+wait_poll(SqlflowEndpoint *ep, const char *job_id, MemoryContext pollcxt,
+		  char **status, char **error_message, ErrorData **failure)
+{
+	MemoryContext oldcxt = CurrentMemoryContext;
+	ResourceOwner oldowner = CurrentResourceOwner;
+	volatile bool ok = false;
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(pollcxt);
+	PG_TRY();
+	{
+		sqlflow_api_job_status(ep, job_id, status, error_message);
+		ReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcxt);
+		CurrentResourceOwner = oldowner;
+		ok = true;
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+		bool		transient = sqlflow_api_error_is_transient();
+
+		MemoryContextSwitchTo(pollcxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcxt);
+		CurrentResourceOwner = oldowner;
+		if (!transient)
+			ReThrowError(edata);
+		*failure = edata;
+	}
+	PG_END_TRY();
+	return ok;
+}
+
 PG_FUNCTION_INFO_V1(sqlflow_wait);
 
 /*
  * sqlflow_wait(job_id, timeout, server) -> final status
  *
- * Polls the job summary until the job is done, sleeping on the process
- * latch between polls so cancel and statement_timeout act at once.  A
- * NOTICE reports every change of status; the sleeping backend shows
- * wait_event_type "Extension" in pg_stat_activity.
+ * Polls the job summary until the job is done: at once, then after 1 s,
+ * growing by half up to 10 s.  It sleeps on the process latch between
+ * polls, so cancel and statement_timeout act at once; the sleeping backend
+ * shows wait_event_type "Extension" in pg_stat_activity.  A NOTICE reports
+ * each change of status seen while waiting (none for a job that is already
+ * finished).  A poll that fails for a passing reason is retried with
+ * back-off (a NOTICE for each retry) as long as the timeout allows; a
+ * failure that would outlast the timeout is raised as it is.
  */
 Datum
 sqlflow_wait(PG_FUNCTION_ARGS)
 {
 	char	   *job_id = arg_job_id(fcinfo, 0);
-	Interval   *timeout;
 	SqlflowEndpoint *ep;
+	TimestampTz start;
 	TimestampTz deadline;
 	int64		timeout_us;
 	long		interval_ms = WAIT_FIRST_MS;
+	long		retry_ms = RETRY_FIRST_MS;
 	char	   *last_status = NULL;
+	bool		first = true;
 	MemoryContext pollcxt;
-	MemoryContext oldcxt;
 
 	arg_not_null(fcinfo, 1, "timeout");
-	timeout = PG_GETARG_INTERVAL_P(1);
-	timeout_us = timeout->time +
-		((int64) timeout->day + (int64) timeout->month * DAYS_PER_MONTH) * USECS_PER_DAY;
+	timeout_us = interval_usecs_saturated(PG_GETARG_INTERVAL_P(1));
 	if (timeout_us < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("timeout must not be negative")));
 	ep = sqlflow_endpoint_lookup(arg_cstring(fcinfo, 2));
-	deadline = GetCurrentTimestamp() + timeout_us;
+	start = GetCurrentTimestamp();
+	if (pg_add_s64_overflow(start, timeout_us, &deadline) || deadline > END_TIMESTAMP)
+		deadline = DT_NOEND;
 
 	/* each poll's garbage goes when the next one starts */
 	pollcxt = AllocSetContextCreate(CurrentMemoryContext, "sqlflow_wait",
 									ALLOCSET_SMALL_SIZES);
 	for (;;)
 	{
-		char	   *status;
-		char	   *error_message;
+		char	   *status = NULL;
+		char	   *error_message = NULL;
+		ErrorData  *failure = NULL;
 		TimestampTz now;
 		long		sleep_ms;
 
 		MemoryContextReset(pollcxt);
-		oldcxt = MemoryContextSwitchTo(pollcxt);
-		sqlflow_api_job_status(ep, job_id, &status, &error_message);
-		MemoryContextSwitchTo(oldcxt);
-
-		if (last_status == NULL || strcmp(last_status, status) != 0)
+		if (!wait_poll(ep, job_id, pollcxt, &status, &error_message, &failure))
 		{
+			/* retry only if the next attempt can still come in time */
+			now = GetCurrentTimestamp();
+			if (deadline != DT_NOEND &&
+				now + (TimestampTz) retry_ms * 1000 >= deadline)
+				ReThrowError(failure);
 			ereport(NOTICE,
-					(errmsg("sqlflow job status: %s", status)));
-			if (last_status)
-				pfree(last_status);
-			last_status = pstrdup(status);
+					(errmsg("sqlflow job %s: the status request failed, retrying in %ld s",
+							job_id, retry_ms / 1000),
+					 errdetail("%s", failure->message)));
+			sleep_ms = retry_ms;
+			retry_ms = Min(retry_ms * 2, RETRY_MAX_MS);
+		}
+		else
+		{
+			retry_ms = RETRY_FIRST_MS;
+			if (!(first && status_is_final(status)) &&
+				(last_status == NULL || strcmp(last_status, status) != 0))
+				ereport(NOTICE,
+						(errmsg("sqlflow job %s: status %s", job_id, status)));
+			first = false;
+			if (last_status == NULL || strcmp(last_status, status) != 0)
+			{
+				if (last_status)
+					pfree(last_status);
+				last_status = pstrdup(status);
+			}
+
+			if (strcmp(status, "fail") == 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
+						 errmsg("sqlflow job %s failed", job_id),
+						 errdetail("%s", error_message ? error_message : "The server gave no reason.")));
+			if (strcmp(status, "delete") == 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_UNDEFINED_OBJECT),
+						 errmsg("sqlflow job %s was deleted", job_id)));
+			if (status_is_final(status))
+				break;
+
+			now = GetCurrentTimestamp();
+			if (now >= deadline)
+				ereport(ERROR,
+						(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+						 errmsg("sqlflow job %s did not finish in time", job_id),
+						 errdetail("The last status was \"%s\".", status)));
+			sleep_ms = interval_ms;
+			interval_ms = Min(interval_ms * 3 / 2, WAIT_MAX_MS);
 		}
 
-		if (strcmp(status, "fail") == 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
-					 errmsg("sqlflow job %s failed", job_id),
-					 errdetail("%s", error_message ? error_message : "The server gave no reason.")));
-		if (strcmp(status, "delete") == 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_UNDEFINED_OBJECT),
-					 errmsg("sqlflow job %s was deleted", job_id)));
-		if (status_is_final(status))
-			break;
-
-		now = GetCurrentTimestamp();
-		if (now >= deadline)
-			ereport(ERROR,
-					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-					 errmsg("sqlflow job %s did not finish in time", job_id),
-					 errdetail("The last status was \"%s\".", status)));
-
-		sleep_ms = Min(interval_ms, (deadline - now + 999) / 1000);
+		if (deadline != DT_NOEND)
+			sleep_ms = Min(sleep_ms, (long) ((deadline - now + 999) / 1000));
 		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
-						 sleep_ms, PG_WAIT_EXTENSION);
+						 Max(sleep_ms, 1), PG_WAIT_EXTENSION);
 		ResetLatch(MyLatch);
 		CHECK_FOR_INTERRUPTS();
-		interval_ms = Min(interval_ms * 3 / 2, WAIT_MAX_MS);
 	}
 	MemoryContextDelete(pollcxt);
 	PG_RETURN_TEXT_P(cstring_to_text(last_status));

@@ -102,7 +102,13 @@ SELECT sqlflow_test_try_detail($$SELECT sqlflow_export('fault-code401')$$);
 SELECT sqlflow_test_try($$SELECT sqlflow_export('fault-code403', 'csv')$$);
 SELECT sqlflow_test_try($$SELECT sqlflow_export('fault-code410', 'graphml')$$);
 SELECT sqlflow_test_try($$SELECT sqlflow_export_json('fault-code429')$$);
+SELECT sqlflow_test_try($$SELECT sqlflow_export('fault-code404')$$);
+SELECT sqlflow_test_try_all($$SELECT sqlflow_export('fault-code409')$$);
+-- the generic code 500 about a job that is not there: asked, the job list says so
 SELECT sqlflow_test_try($$SELECT sqlflow_export('fault-code500')$$);
+-- the generic code 500 about a job that exists and is finished ("busy"): the server's error
+SELECT sqlflow_test_busy(1);
+SELECT sqlflow_test_try_detail($$SELECT sqlflow_export('c359aef4bd9641d697732422debd8055')$$);
 SELECT sqlflow_test_try_detail($$SELECT sqlflow_export('00000000000000000000000000000000')$$);
 SELECT sqlflow_test_try($$SELECT sqlflow_export('00000000000000000000000000000000', 'csv')$$);
 SELECT sqlflow_test_try($$SELECT sqlflow_export('x', 'csv', false, '|')$$);
@@ -174,7 +180,7 @@ BEGIN
   LOOP
     SELECT a.pid INTO pid FROM pg_stat_activity a
     WHERE a.query LIKE '%fault-hang%' AND a.wait_event_type = 'Extension' AND a.pid <> pg_backend_pid();
-    EXIT WHEN pid IS NOT NULL OR n > 200;
+    EXIT WHEN pid IS NOT NULL OR n > 600;
     PERFORM pg_sleep(0.05); n := n + 1;
   END LOOP;
   RAISE NOTICE 'waiting backend seen in pg_stat_activity: %', pid IS NOT NULL;

@@ -124,8 +124,11 @@ SELECT sqlflow_test_try($$SELECT count(*) FROM sqlflow_lineage('fault-reset')$$)
 SET statement_timeout = '500ms';
 SELECT sqlflow_test_try($$SELECT count(*) FROM sqlflow_lineage('fault-stall')$$);
 RESET statement_timeout;
+-- rows are streamed: sqlflow.max_response_size bounds one record, not the export
 SET sqlflow.max_response_size = '64kB';
-SELECT sqlflow_test_try($$SELECT count(*) FROM sqlflow_lineage('fault-bigchunked-200000')$$);
+SELECT count(*) AS rows_past_the_limit FROM sqlflow_lineage('fault-bigchunked-200000');
+SELECT sqlflow_test_try_all($$SELECT count(*) FROM sqlflow_lineage('fault-longrecord-100000')$$);
+SELECT count(*) AS a_record_under_the_limit FROM sqlflow_lineage('fault-longrecord-30000');
 RESET sqlflow.max_response_size;
 SELECT sqlflow_test_try($$SELECT count(*) FROM sqlflow_lineage('x', NULL)$$);
 -- the expiring token is renewed for streamed rows too

@@ -111,3 +111,23 @@ END $$;
 CREATE FUNCTION sqlflow_test_fixture(name text) RETURNS text LANGUAGE sql AS $$
   SELECT pg_read_file((SELECT fixtures FROM sqlflow_test_env) || '/' || name)
 $$;
+
+-- make the loopback server fail the next n API requests: kind 'code' (in-body
+-- "busy"), 'http' (HTTP 503) or 'reset' (connection dropped)
+CREATE FUNCTION sqlflow_test_busy(n int, kind text DEFAULT 'code') RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  EXECUTE format('COPY (SELECT 1) TO PROGRAM %L',
+                 'curl -sf -X POST -d n=' || n || ' -d kind=' || kind || ' http://127.0.0.1:'
+                 || (SELECT port FROM sqlflow_test_env) || '/__busy >/dev/null');
+END $$;
+
+-- run a statement; its SQLSTATE, message, detail and hint
+CREATE FUNCTION sqlflow_test_try_all(q text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE d text; h text;
+BEGIN
+  EXECUTE q;
+  RETURN 'ok';
+EXCEPTION WHEN OTHERS THEN
+  GET STACKED DIAGNOSTICS d = PG_EXCEPTION_DETAIL, h = PG_EXCEPTION_HINT;
+  RETURN SQLSTATE || ': ' || SQLERRM || ' / ' || coalesce(d, '') || ' / ' || coalesce(h, '');
+END $$;

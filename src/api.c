@@ -35,6 +35,7 @@
 
 #include "api.h"
 #include "config.h"
+#include "encoding.h"
 #include "jsonb_io.h"
 #include "jsonc.h"
 #include "lineage.h"
@@ -46,6 +47,8 @@
 #define TOKEN_DEFAULT_LIFE_S (24 * 3600)
 /* the on-premise convention when the mapping has no credential */
 #define ONPREMISE_TOKEN "token"
+/* 9999-12-31 23:59:59 UTC: later JWT expiry times mean "never" */
+#define TOKEN_EXP_MAX INT64CONST(253402300799)
 /* how much of a server's error text goes into a message */
 #define SERVER_TEXT_MAX 300
 
@@ -66,6 +69,10 @@ struct ApiCall
 	void	   *result;			/* whatever read_envelope produced */
 	SqlflowFormat format;		/* for the export readers */
 	char		delimiter;		/* for the CSV export */
+	bool		streamed;		/* the sink holds one record, not the body */
+	const char *job_id;			/* the job the call is about, if any */
+	SqlflowConvMode conv;		/* for jsonb answers */
+	int			escaped;		/* characters written as \uXXXX escapes */
 };
 
 /* cached tokens, by user mapping */
@@ -78,8 +85,24 @@ typedef struct TokenEntry
 
 static HTAB *token_cache = NULL;
 
+static void *api_buffered_call(const SqlflowEndpoint *ep, ApiCall *call,
+							   void (*reader) (ApiCall *, const SqlflowEndpoint *, SqlflowEnvelope *));
+static void api_read_small_json(ApiCall *call, const SqlflowEndpoint *ep,
+								SqlflowEnvelope *env);
+static void api_warn_summary(const SqlflowEndpoint *ep, const ApiCall *call,
+							 const SqlflowEnvelope *env);
+
 /* the token of the call under way, for scrubbing messages */
 static const char *current_token = NULL;
+
+/* whether the last error raised here may pass if the call is repeated */
+static bool api_transient = false;
+
+bool
+sqlflow_api_error_is_transient(void)
+{
+	return api_transient;
+}
 
 /*
  * Forget every cached token when a server or user mapping changes: the
@@ -131,31 +154,50 @@ api_token_entry(Oid umid)
 	return entry;
 }
 
+/* "the CSV export of job ... from sqlflow server "s"", for messages */
+static char *
+api_what(const SqlflowEndpoint *ep, const char *what)
+{
+	return psprintf("%s from sqlflow server \"%s\"", what, ep->server_name);
+}
+
 /*
- * Copy server-provided text for a message: cut to a sane length, one line
- * per line, control characters replaced, and any credential of ours that
- * the server may have echoed blotted out.
+ * Copy server-provided text (UTF-8, or bytes that should be) for a message:
+ * in the database encoding (characters it cannot hold as \uXXXX escapes),
+ * any credential of ours that the server may have echoed blotted out, then
+ * cut to a sane length, control characters replaced.  Scrubbing comes
+ * first, so no cut can leave part of a secret behind.
  */
 static char *
 api_server_text(const SqlflowEndpoint *ep, const char *s)
 {
+	StringInfoData clean;
 	StringInfoData buf;
+	char	   *text;
 	const char *secrets[3];
+	size_t		len;
+	int			cut;
 
 	if (s == NULL)
 		return pstrdup("(no error text)");
 
-	initStringInfo(&buf);
-	for (const char *p = s; *p && buf.len < SERVER_TEXT_MAX; p++)
+	/* whatever the server sent, make it valid UTF-8 first */
+	len = strlen(s);
+	initStringInfo(&clean);
+	for (size_t i = 0; i < len;)
 	{
-		unsigned char c = (unsigned char) *p;
+		int			n = pg_encoding_verifymbchar(PG_UTF8, s + i, (int) Min(len - i, 4));
 
-		if (c == '\r')
+		if (n <= 0)
+		{
+			appendStringInfoChar(&clean, '?');
+			i++;
 			continue;
-		appendStringInfoChar(&buf, (c < 0x20 && c != '\n' && c != '\t') ? '?' : (char) c);
+		}
+		appendBinaryStringInfo(&clean, s + i, n);
+		i += n;
 	}
-	if (strlen(s) > SERVER_TEXT_MAX)
-		appendStringInfoString(&buf, "...");
+	text = sqlflow_from_utf8_escaped(clean.data, clean.len, NULL);
 
 	secrets[0] = ep->token;
 	secrets[1] = ep->secret_key;
@@ -165,12 +207,30 @@ api_server_text(const SqlflowEndpoint *ep, const char *s)
 		char	   *hit;
 		size_t		n;
 
-		/* short ones (the on-premise "token") are conventions, not secrets */
-		if (secrets[i] == NULL || (n = strlen(secrets[i])) < 8)
+		/* the on-premise convention "token" is no secret; all else is */
+		if (secrets[i] == NULL || (n = strlen(secrets[i])) == 0 ||
+			strcmp(secrets[i], ONPREMISE_TOKEN) == 0)
 			continue;
-		while ((hit = strstr(buf.data, secrets[i])) != NULL)
+		while ((hit = strstr(text, secrets[i])) != NULL)
 			memset(hit, '*', n);
 	}
+
+	/* one line per line, control characters replaced, then cut */
+	initStringInfo(&buf);
+	for (const char *p = text; *p; p++)
+	{
+		unsigned char c = (unsigned char) *p;
+
+		if (c == '\r')
+			continue;
+		appendStringInfoChar(&buf, (c < 0x20 && c != '\n' && c != '\t') ? '?' : (char) c);
+	}
+	len = buf.len;
+	cut = pg_mbcharcliplen(buf.data, (int) len, SERVER_TEXT_MAX);
+	buf.data[cut] = '\0';
+	buf.len = cut;
+	if ((size_t) cut < len)
+		appendStringInfoString(&buf, "...");
 	return buf.data;
 }
 
@@ -210,6 +270,12 @@ static void
 api_raise_transport(const SqlflowEndpoint *ep, const ApiCall *call,
 					const HttpResult *res)
 {
+	/* unreachable, reset, timed out, overloaded: worth another try later */
+	api_transient = (res->failure == HTTP_FAIL_CONNECT ||
+					 res->failure == HTTP_FAIL_TIMEOUT ||
+					 res->failure == HTTP_FAIL_TRANSFER ||
+					 (res->failure == HTTP_FAIL_NONE &&
+					  (res->status >= 500 || res->status == 429)));
 	switch (res->failure)
 	{
 		case HTTP_FAIL_NONE:
@@ -241,12 +307,19 @@ api_raise_transport(const SqlflowEndpoint *ep, const ApiCall *call,
 					 errhint("Raise sqlflow.max_response_size, up to 1GB.")));
 			break;
 		case HTTP_FAIL_SINK:
+			/* the sink says why it refused: a limit, bad data, or memory */
+			if (call->sink->refused_code == 0 ||
+				call->sink->refused_code == ERRCODE_OUT_OF_MEMORY)
+				ereport(ERROR,
+						(errcode(ERRCODE_OUT_OF_MEMORY),
+						 errmsg("out of memory"),
+						 errdetail("Could not store %s.", api_what(ep, call->what))));
 			ereport(ERROR,
-					(errcode(ERRCODE_OUT_OF_MEMORY),
-					 errmsg("out of memory"),
-					 call->sink->refused
-					 ? errdetail("%s", call->sink->refused)
-					 : errdetail("Could not store the answer from sqlflow server \"%s\".", ep->server_name)));
+					(errcode(call->sink->refused_code),
+					 errmsg("%s was refused", api_what(ep, call->what)),
+					 call->sink->refused ? errdetail("%s", call->sink->refused) : 0,
+					 call->sink->refused_code == ERRCODE_PROGRAM_LIMIT_EXCEEDED
+					 ? errhint("sqlflow.max_response_size sets the limit.") : 0));
 			break;
 		case HTTP_FAIL_REDIRECT:
 			ereport(ERROR,
@@ -323,6 +396,85 @@ static const SqlflowCodeMap sqlflow_code_map[] = {
 };
 
 /*
+ * SQLFlow answers an unknown (or deleted) job, and an export of a job that
+ * has not finished, with the same generic code and free text whose wording
+ * is not documented.  Rather than read the wording, ask: the user's job
+ * list says whether the job exists and what its status is.  This costs one
+ * more request, on the error path only.  Returns if the job is there and
+ * finished (the original error stands), and also if the question itself
+ * fails (then the original error is the better one to report), except for
+ * a cancel, which goes on.
+ */
+static void
+api_diagnose_job(const SqlflowEndpoint *ep, const ApiCall *call, int code,
+				 const char *server_text)
+{
+	MemoryContext oldcxt = CurrentMemoryContext;
+	const char *job_id = call->job_id;
+	char	   *status = NULL;
+	char	   *error_message = NULL;
+	volatile bool found = false;
+	volatile bool asked = false;
+
+	PG_TRY();
+	{
+		ApiCall		list;
+		char	   *answer;
+		size_t		len;
+		char	   *id_utf8 = sqlflow_to_utf8(job_id, strlen(job_id), &len);
+
+		memset(&list, 0, sizeof(list));
+		list.path = "/sqlflow/job/displayUserJobsSummary";
+		list.what = "the job list";
+		answer = api_buffered_call(ep, &list, api_read_small_json);
+		found = sqlflow_jsonc_find_job(answer, strlen(answer), pnstrdup(id_utf8, len),
+									   &status, &error_message);
+		asked = true;
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(oldcxt);
+		edata = CopyErrorData();
+		if (edata->sqlerrcode == ERRCODE_QUERY_CANCELED ||
+			edata->sqlerrcode == ERRCODE_ADMIN_SHUTDOWN)
+			PG_RE_THROW();
+		FlushErrorState();
+		FreeErrorData(edata);
+	}
+	PG_END_TRY();
+
+	api_transient = false;
+	if (!asked)
+		return;
+	if (status)
+		status = api_server_text(ep, status);
+	if (!found || (status && strcmp(status, "delete") == 0))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("sqlflow job %s does not exist on server \"%s\"", job_id, ep->server_name),
+				 errdetail("The user's job list does not have it (it may have been deleted). The server answered code %d: %s",
+						   code, server_text)));
+	if (status == NULL)
+		return;
+	if (strcmp(status, "fail") == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
+				 errmsg("sqlflow job %s failed", job_id),
+				 errdetail("%s", error_message ? api_server_text(ep, error_message)
+						   : "The server gave no reason.")));
+	/* the job runs: the server is only not answering for it yet */
+	api_transient = true;
+	if (strcmp(status, "success") != 0 && strcmp(status, "partial_success") != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("sqlflow job %s is not finished", job_id),
+				 errdetail("Its status is \"%s\".", status),
+				 errhint("Wait for it with sqlflow_wait().")));
+}
+
+/*
  * The in-body codes.  Returns normally for 200, and for 203 after a
  * WARNING with the server's parse errors.
  */
@@ -336,23 +488,33 @@ api_raise_envelope(const SqlflowEndpoint *ep, const ApiCall *call,
 	if (!env->has_code)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROTOCOL_VIOLATION),
-				 errmsg("%s from sqlflow server \"%s\" has no \"code\"",
-						call->what, ep->server_name)));
+				 errmsg("%s has no \"code\"", api_what(ep, call->what))));
 	if (env->code == 200)
 		return;
 
 	text = api_server_text(ep, env->error);
 	if (env->code == 203)
 	{
-		ereport(WARNING,
-				(errmsg("sqlflow server \"%s\" reports SQL parse errors in the job",
-						ep->server_name),
-				 errdetail("%s", text)));
+		if (call->job_id && call->job_id[0])
+			ereport(WARNING,
+					(errmsg("sqlflow server \"%s\" reports SQL parse errors in job %s",
+							ep->server_name, call->job_id),
+					 errdetail("%s", text)));
+		else
+			ereport(WARNING,
+					(errmsg("sqlflow server \"%s\" reports SQL parse errors",
+							ep->server_name),
+					 errdetail("%s", text)));
 		return;
 	}
 
 	for (m = sqlflow_code_map; env->code < m->lo || env->code > m->hi; m++)
 		;
+	/* a generic code about a job: ask the server what is wrong with it */
+	if (m->lo == 0 && call->job_id && call->job_id[0])
+		api_diagnose_job(ep, call, env->code, text);
+	/* a quota, or a generic code the job's state does not explain ("busy") */
+	api_transient = (env->code == 429 || m->lo == 0);
 	ereport(ERROR,
 			(errcode(m->sqlstate),
 			 errmsg_internal(m->message, ep->server_name),
@@ -378,28 +540,55 @@ api_request_defaults(HttpRequest *hreq, const SqlflowEndpoint *ep)
 }
 
 /*
- * Check that an answer is UTF-8 without NUL bytes and convert it to the
- * database encoding.  Returns a NUL-terminated string (possibly data).
+ * Check an answer once, as it arrived: UTF-8 without NUL bytes.  A
+ * byte-order mark is no part of the content: the answer returned starts
+ * after it.  Nothing is converted here; values are, when they become
+ * Datums (encoding.c).
  */
 static char *
-api_body_to_server(const SqlflowEndpoint *ep, const char *what,
-				   char *data, size_t len)
+api_body_utf8(const SqlflowEndpoint *ep, const char *what, char *data,
+			  size_t *len)
 {
-	int			valid;
+	size_t		bom;
 
-	if (len > MaxAllocSize - 1)
+	if (*len > MaxAllocSize - 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("%s from sqlflow server \"%s\" is too large", what, ep->server_name)));
-	valid = pg_encoding_verifymbstr(PG_UTF8, data, (int) len);
-	if (valid != (int) len)
-		ereport(ERROR,
-				(errcode(ERRCODE_CHARACTER_NOT_IN_REPERTOIRE),
-				 errmsg("%s from sqlflow server \"%s\" is not valid UTF-8", what, ep->server_name),
-				 data[valid] == '\0'
-				 ? errdetail("It has a NUL byte at offset %d.", valid)
-				 : errdetail("It has an invalid byte sequence at offset %d.", valid)));
-	return pg_any_to_server(data, (int) len, PG_UTF8);
+				 errmsg("%s is too large", api_what(ep, what))));
+	bom = sqlflow_check_utf8(api_what(ep, what), data, *len);
+	*len -= bom;
+	return data + bom;
+}
+
+/* a whole UTF-8 text answer as text in the database encoding */
+static text *
+api_text_result(const SqlflowEndpoint *ep, const char *what, const char *data,
+				size_t len)
+{
+	size_t		outlen;
+	size_t		bad;
+	char	   *out = sqlflow_from_utf8_noerror(data, len, &outlen, &bad);
+
+	if (out == NULL)
+		sqlflow_untranslatable(api_what(ep, what),
+							   psprintf("Line %ld", sqlflow_line_of(data, bad)),
+							   data, len, bad);
+	return cstring_to_text_with_len(out, (int) outlen);
+}
+
+/* a value picked from a small answer, in the database encoding */
+static char *
+api_value(const SqlflowEndpoint *ep, const char *what, const char *key,
+		  const char *utf8)
+{
+	size_t		outlen;
+	char	   *out;
+
+	if (utf8 == NULL)
+		return NULL;
+	out = sqlflow_from_utf8(utf8, strlen(utf8), &outlen, api_what(ep, what),
+							psprintf("The value of %s", key));
+	return (out == utf8) ? pstrdup(out) : out;
 }
 
 /*
@@ -419,6 +608,8 @@ api_token(const SqlflowEndpoint *ep, bool refresh, bool *generated)
 	ApiCall		call;
 	char	   *token;
 	int64		exp;
+	char	   *body;
+	size_t		body_len;
 	TimestampTz now = GetCurrentTimestamp();
 	MemoryContext oldcxt;
 
@@ -456,11 +647,12 @@ api_token(const SqlflowEndpoint *ep, bool refresh, bool *generated)
 	http_perform(&hreq, res);
 	api_raise_transport(ep, &call, res);
 
-	api_body_to_server(ep, call.what, buf.data, buf.len);
-	if (!sqlflow_jsonc_envelope(buf.data, buf.len, &env))
+	body_len = buf.len;
+	body = api_body_utf8(ep, call.what, buf.data, &body_len);
+	if (!sqlflow_jsonc_envelope(body, body_len, &env))
 		ereport(ERROR,
 				(errcode(ERRCODE_PROTOCOL_VIOLATION),
-				 errmsg("%s from sqlflow server \"%s\" is not a JSON object", call.what, ep->server_name)));
+				 errmsg("%s is not a JSON object", api_what(ep, call.what))));
 	if (env.has_code && env.code == 401)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION),
@@ -469,7 +661,7 @@ api_token(const SqlflowEndpoint *ep, bool refresh, bool *generated)
 				 errhint("Check user_id and secret_key in the user mapping.")));
 	api_raise_envelope(ep, &call, &env);
 
-	token = sqlflow_jsonc_string(buf.data, buf.len, "token");
+	token = sqlflow_jsonc_string(body, body_len, "token");
 	explicit_bzero(buf.data, buf.len);
 	if (token == NULL || token[0] == '\0')
 		ereport(ERROR,
@@ -484,8 +676,14 @@ api_token(const SqlflowEndpoint *ep, bool refresh, bool *generated)
 		entry->token = NULL;
 	}
 	if (sqlflow_jsonc_jwt_expiry(token, &exp) && exp > 0)
-		entry->expires = time_t_to_timestamptz((pg_time_t) exp) -
-			(TimestampTz) TOKEN_EXPIRY_MARGIN_S * USECS_PER_SEC;
+	{
+		/* beyond year 9999 is "never" (and would overflow a timestamp) */
+		if (exp >= TOKEN_EXP_MAX)
+			entry->expires = DT_NOEND;
+		else
+			entry->expires = time_t_to_timestamptz((pg_time_t) exp) -
+				(TimestampTz) TOKEN_EXPIRY_MARGIN_S * USECS_PER_SEC;
+	}
 	else
 		entry->expires = now +
 			(TimestampTz) (TOKEN_DEFAULT_LIFE_S - TOKEN_EXPIRY_MARGIN_S) * USECS_PER_SEC;
@@ -506,8 +704,10 @@ api_token_forget(const SqlflowEndpoint *ep)
 
 /*
  * Perform one authenticated call, retrying once with a fresh token when a
- * generated one is refused.  Returns with *env holding a 200 or 203
- * envelope; raises an error for anything else.
+ * generated one is refused (in-body 401, or HTTP 401 or 403).  Returns with
+ * *env holding a 200 or 203 envelope; raises an error for anything else.
+ *
+ * Every value goes out as UTF-8, converted here and nowhere else.
  */
 static void
 api_call(const SqlflowEndpoint *ep, ApiCall *call, SqlflowEnvelope *env)
@@ -516,11 +716,23 @@ api_call(const SqlflowEndpoint *ep, ApiCall *call, SqlflowEnvelope *env)
 	HttpRequest hreq;
 	HttpResult *res = palloc0(sizeof(HttpResult));
 
+	api_transient = false;
 	fields[0].name = "userId";
 	fields[0].value = ep->user_id;
 	fields[1].name = "token";
 	if (call->nfields > 0)
 		memcpy(fields + 2, call->fields, sizeof(HttpField) * call->nfields);
+	for (int i = 0; i < call->nfields + 2; i++)
+	{
+		size_t		len;
+
+		if (i == 1)
+			continue;			/* the token, converted below */
+		fields[i].value = sqlflow_to_utf8(fields[i].value,
+										  fields[i].len ? fields[i].len : strlen(fields[i].value),
+										  &len);
+		fields[i].len = len;
+	}
 
 	api_request_defaults(&hreq, ep);
 	hreq.url = psprintf("%s%s", ep->api_url, call->path);
@@ -528,15 +740,29 @@ api_call(const SqlflowEndpoint *ep, ApiCall *call, SqlflowEnvelope *env)
 	hreq.fields = fields;
 	hreq.nfields = call->nfields + 2;
 	hreq.sink = call->sink;
+	/* a streamed answer is bounded per record by its sink, not in total */
+	if (call->streamed)
+		hreq.max_body = (size_t) PG_INT64_MAX;
 
 	for (int attempt = 0;; attempt++)
 	{
 		bool		generated;
+		const char *token;
+		size_t		len;
 
 		current_token = NULL;
-		fields[1].value = api_token(ep, attempt > 0, &generated);
-		current_token = fields[1].value;
+		token = api_token(ep, attempt > 0, &generated);
+		current_token = token;
+		fields[1].value = sqlflow_to_utf8(token, strlen(token), &len);
+		fields[1].len = len;
 		http_perform(&hreq, res);
+		if (generated && attempt == 0 && res->failure == HTTP_FAIL_NONE &&
+			(res->status == 401 || res->status == 403))
+		{
+			api_token_forget(ep);
+			call->sink->reset(call->sink);
+			continue;
+		}
 		api_raise_transport(ep, call, res);
 		call->read_envelope(call, ep, env);
 		if (env->has_code && env->code == 401 && generated && attempt == 0)
@@ -549,7 +775,28 @@ api_call(const SqlflowEndpoint *ep, ApiCall *call, SqlflowEnvelope *env)
 		current_token = NULL;
 		break;
 	}
+	api_warn_summary(ep, call, env);
 	pfree(res);
+}
+
+/*
+ * A job with more relationships than the server's relation_limit is
+ * exported in "summary" mode: counts, and no lineage at all.  An empty
+ * answer must not pass for an empty lineage.
+ */
+static void
+api_warn_summary(const SqlflowEndpoint *ep, const ApiCall *call,
+				 const SqlflowEnvelope *env)
+{
+	if (env->mode == NULL || strcmp(env->mode, "summary") != 0)
+		return;
+	ereport(WARNING,
+			(errmsg("sqlflow job %s has too many relationships to export: the server sent counts, no lineage",
+					call->job_id && call->job_id[0] ? call->job_id : "(the latest)"),
+			 errdetail("The export is in summary mode: %s relationships, %s tables.",
+					   env->relationships ? env->relationships : "?",
+					   env->tables ? env->tables : "?"),
+			 errhint("Submit the SQL in smaller jobs, or raise relation_limit (1000 by default) on an on-premise server.")));
 }
 
 /* ----------------------------------------------------------------
@@ -575,16 +822,28 @@ static void
 api_read_json_text(ApiCall *call, const SqlflowEndpoint *ep, SqlflowEnvelope *env)
 {
 	HttpBuffer *buf = (HttpBuffer *) call->sink;
-	char	   *json = api_body_to_server(ep, call->what, buf->data, buf->len);
-	size_t		len = (json == buf->data) ? buf->len : strlen(json);
+	size_t		len = buf->len;
+	char	   *json = api_body_utf8(ep, call->what, buf->data, &len);
 
 	if (len == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROTOCOL_VIOLATION),
-				 errmsg("%s from sqlflow server \"%s\" is empty", call->what, ep->server_name)));
-	sqlflow_parse_json(json, len, false, env,
-					   psprintf("%s from sqlflow server \"%s\"", call->what, ep->server_name));
-	call->result = cstring_to_text_with_len(json, len);
+				 errmsg("%s is empty", api_what(ep, call->what))));
+	sqlflow_parse_json(json, len, false, SQLFLOW_CONV_STRICT, NULL, env,
+					   api_what(ep, call->what));
+	call->result = api_text_result(ep, call->what, json, len);
+}
+
+/* JSON export read for its envelope only (data.mode) */
+static void
+api_read_json_check(ApiCall *call, const SqlflowEndpoint *ep, SqlflowEnvelope *env)
+{
+	HttpBuffer *buf = (HttpBuffer *) call->sink;
+	size_t		len = buf->len;
+	char	   *json = api_body_utf8(ep, call->what, buf->data, &len);
+
+	sqlflow_parse_json(json, len, false, SQLFLOW_CONV_STRICT, NULL, env,
+					   api_what(ep, call->what));
 }
 
 /* JSON export as jsonb: built in the same single pass */
@@ -592,43 +851,51 @@ static void
 api_read_json_jsonb(ApiCall *call, const SqlflowEndpoint *ep, SqlflowEnvelope *env)
 {
 	HttpBuffer *buf = (HttpBuffer *) call->sink;
-	char	   *json = api_body_to_server(ep, call->what, buf->data, buf->len);
-	size_t		len = (json == buf->data) ? buf->len : strlen(json);
+	size_t		len = buf->len;
+	char	   *json = api_body_utf8(ep, call->what, buf->data, &len);
 
 	if (len == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROTOCOL_VIOLATION),
-				 errmsg("%s from sqlflow server \"%s\" is empty", call->what, ep->server_name)));
-	call->result = sqlflow_parse_json(json, len, true, env,
-									  psprintf("%s from sqlflow server \"%s\"", call->what, ep->server_name));
+				 errmsg("%s is empty", api_what(ep, call->what))));
+	call->result = sqlflow_parse_json(json, len, true, call->conv, &call->escaped,
+									  env, api_what(ep, call->what));
+}
+
+/* an error envelope that came instead of a document (CSV, GraphML) */
+static void
+api_read_error_envelope(ApiCall *call, const SqlflowEndpoint *ep,
+						const char *json, size_t len, SqlflowEnvelope *env)
+{
+	const char *kind = call->format == SQLFLOW_FORMAT_CSV ? "CSV" : "GraphML";
+
+	if (!sqlflow_jsonc_envelope(json, len, env) || !env->has_code)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROTOCOL_VIOLATION),
+				 errmsg("%s is neither %s nor an error envelope",
+						api_what(ep, call->what), kind)));
+	if (env->code == 200 || env->code == 203)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROTOCOL_VIOLATION),
+				 errmsg("%s is JSON, not %s", api_what(ep, call->what), kind)));
 }
 
 /*
  * CSV and GraphML: the export itself on success, a JSON envelope on an
- * error (still HTTP 200).
+ * error (still HTTP 200).  The document is checked as the UTF-8 that came,
+ * then converted to the database encoding as a whole.
  */
 static void
 api_read_document(ApiCall *call, const SqlflowEndpoint *ep, SqlflowEnvelope *env)
 {
 	HttpBuffer *buf = (HttpBuffer *) call->sink;
-	char	   *doc = api_body_to_server(ep, call->what, buf->data, buf->len);
-	size_t		len = (doc == buf->data) ? buf->len : strlen(doc);
+	size_t		len = buf->len;
+	char	   *doc = api_body_utf8(ep, call->what, buf->data, &len);
 
 	memset(env, 0, sizeof(SqlflowEnvelope));
 	if (api_first_char(doc, len) == '{')
 	{
-		if (!sqlflow_jsonc_envelope(doc, len, env) || !env->has_code)
-			ereport(ERROR,
-					(errcode(ERRCODE_PROTOCOL_VIOLATION),
-					 errmsg("%s from sqlflow server \"%s\" is neither %s nor an error envelope",
-							call->what, ep->server_name,
-							call->format == SQLFLOW_FORMAT_CSV ? "CSV" : "GraphML")));
-		if (env->code == 200 || env->code == 203)
-			ereport(ERROR,
-					(errcode(ERRCODE_PROTOCOL_VIOLATION),
-					 errmsg("%s from sqlflow server \"%s\" is JSON, not %s", call->what,
-							ep->server_name,
-							call->format == SQLFLOW_FORMAT_CSV ? "CSV" : "GraphML")));
+		api_read_error_envelope(call, ep, doc, len, env);
 		return;
 	}
 
@@ -637,25 +904,23 @@ api_read_document(ApiCall *call, const SqlflowEndpoint *ep, SqlflowEnvelope *env
 	if (len == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROTOCOL_VIOLATION),
-				 errmsg("%s from sqlflow server \"%s\" is empty", call->what, ep->server_name)));
+				 errmsg("%s is empty", api_what(ep, call->what))));
 
 	if (call->format == SQLFLOW_FORMAT_GRAPHML)
 	{
-		text	   *t = cstring_to_text_with_len(doc, len);
+		text	   *t = api_text_result(ep, call->what, doc, len);
 
 		if (!DatumGetBool(DirectFunctionCall1(xml_is_well_formed_document,
 											  PointerGetDatum(t))) ||
 			strstr(doc, "<graphml") == NULL)
 			ereport(ERROR,
 					(errcode(ERRCODE_PROTOCOL_VIOLATION),
-					 errmsg("%s from sqlflow server \"%s\" is not well-formed GraphML",
-							call->what, ep->server_name)));
+					 errmsg("%s is not well-formed GraphML", api_what(ep, call->what))));
 		call->result = t;
 		return;
 	}
-	lineage_check_csv(psprintf("%s from sqlflow server \"%s\"", call->what, ep->server_name),
-					  doc, len, call->delimiter);
-	call->result = cstring_to_text_with_len(doc, len);
+	lineage_check_csv(api_what(ep, call->what), doc, len, call->delimiter);
+	call->result = api_text_result(ep, call->what, doc, len);
 }
 
 static const char *
@@ -672,18 +937,27 @@ api_export_path(SqlflowFormat format)
 	}
 }
 
+/* "the CSV export of job ...", for messages */
 static const char *
-api_export_what(SqlflowFormat format)
+api_export_what(SqlflowFormat format, const char *job_id)
 {
+	const char *kind;
+
 	switch (format)
 	{
 		case SQLFLOW_FORMAT_CSV:
-			return "the CSV export";
+			kind = "CSV";
+			break;
 		case SQLFLOW_FORMAT_GRAPHML:
-			return "the GraphML export";
+			kind = "GraphML";
+			break;
 		default:
-			return "the JSON export";
+			kind = "JSON";
+			break;
 	}
+	if (job_id == NULL || job_id[0] == '\0')
+		return psprintf("the %s export of the latest job", kind);
+	return psprintf("the %s export of job %s", kind, job_id);
 }
 
 static int
@@ -719,7 +993,8 @@ sqlflow_api_export_text(const SqlflowEndpoint *ep, SqlflowFormat format,
 	memset(&call, 0, sizeof(call));
 	call.format = format;
 	call.path = api_export_path(format);
-	call.what = api_export_what(format);
+	call.what = api_export_what(format, job_id);
+	call.job_id = job_id;
 	call.fields = fields;
 	call.nfields = api_export_fields(fields, format, job_id, table_to_table, delim);
 	call.sink = &buf.sink;
@@ -744,7 +1019,8 @@ sqlflow_api_export_jsonb(const SqlflowEndpoint *ep, const char *job_id,
 	memset(&call, 0, sizeof(call));
 	call.format = SQLFLOW_FORMAT_JSON;
 	call.path = api_export_path(SQLFLOW_FORMAT_JSON);
-	call.what = api_export_what(SQLFLOW_FORMAT_JSON);
+	call.what = api_export_what(SQLFLOW_FORMAT_JSON, job_id);
+	call.job_id = job_id;
 	call.fields = fields;
 	call.nfields = api_export_fields(fields, SQLFLOW_FORMAT_JSON, job_id,
 									 table_to_table, NULL);
@@ -807,7 +1083,8 @@ sniff_write(HttpSink *sink, const char *data, size_t len)
 	{
 		if (ss->envelope.len + (len - i) > SNIFF_ENVELOPE_MAX)
 		{
-			sink->refused = "An error envelope over 1 MB arrived instead of the export.";
+			sink->refused = "An answer over 1 MB that starts like a JSON error envelope arrived instead of the export.";
+			sink->refused_code = ERRCODE_PROTOCOL_VIOLATION;
 			return false;
 		}
 		if (!ss->envelope.sink.write(&ss->envelope.sink, data + i, len - i))
@@ -820,6 +1097,7 @@ sniff_write(HttpSink *sink, const char *data, size_t len)
 
 refused:
 	sink->refused = ss->inner->refused;
+	sink->refused_code = ss->inner->refused_code;
 	return false;
 }
 
@@ -834,8 +1112,9 @@ sniff_drain(HttpSink *sink, bool finished)
 		ss->state = SNIFF_DOCUMENT;
 		if (!ss->inner->write(ss->inner, ss->prefix, ss->prefix_len))
 			ereport(ERROR,
-					(errcode(ERRCODE_OUT_OF_MEMORY),
-					 errmsg("out of memory")));
+					(errcode(ss->inner->refused_code ? ss->inner->refused_code : ERRCODE_OUT_OF_MEMORY),
+					 errmsg("could not store the answer"),
+					 ss->inner->refused ? errdetail("%s", ss->inner->refused) : 0));
 	}
 	if (ss->state == SNIFF_DOCUMENT || (finished && ss->state == SNIFF_UNDECIDED))
 		ss->inner->drain(ss->inner, finished);
@@ -871,6 +1150,7 @@ api_read_sniffed(ApiCall *call, const SqlflowEndpoint *ep, SqlflowEnvelope *env)
 {
 	SniffSink  *ss = (SniffSink *) call->sink;
 	char	   *json;
+	size_t		len;
 
 	memset(env, 0, sizeof(SqlflowEnvelope));
 	if (ss->state != SNIFF_ENVELOPE)
@@ -880,17 +1160,9 @@ api_read_sniffed(ApiCall *call, const SqlflowEndpoint *ep, SqlflowEnvelope *env)
 		env->code = 200;
 		return;
 	}
-	json = api_body_to_server(ep, call->what, ss->envelope.data, ss->envelope.len);
-	if (!sqlflow_jsonc_envelope(json, strlen(json), env) || !env->has_code)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROTOCOL_VIOLATION),
-				 errmsg("%s from sqlflow server \"%s\" is neither CSV nor an error envelope",
-						call->what, ep->server_name)));
-	if (env->code == 200 || env->code == 203)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROTOCOL_VIOLATION),
-				 errmsg("%s from sqlflow server \"%s\" is JSON, not CSV",
-						call->what, ep->server_name)));
+	len = ss->envelope.len;
+	json = api_body_utf8(ep, call->what, ss->envelope.data, &len);
+	api_read_error_envelope(call, ep, json, len, env);
 }
 
 int64
@@ -909,13 +1181,15 @@ sqlflow_api_export_rows(const SqlflowEndpoint *ep, const char *job_id,
 	memset(&call, 0, sizeof(call));
 	call.format = SQLFLOW_FORMAT_CSV;
 	call.path = api_export_path(SQLFLOW_FORMAT_CSV);
-	call.what = api_export_what(SQLFLOW_FORMAT_CSV);
+	call.what = api_export_what(SQLFLOW_FORMAT_CSV, job_id);
 	call.fields = fields;
 	call.nfields = api_export_fields(fields, SQLFLOW_FORMAT_CSV, job_id,
 									 table_to_table, delim);
-	rows = lineage_sink_create(psprintf("the CSV export from sqlflow server \"%s\"",
-										ep->server_name),
-							   delimiter, tupstore, tupdesc);
+	call.job_id = job_id;
+	call.streamed = true;
+	rows = lineage_sink_create(api_what(ep, call.what), delimiter,
+							   (size_t) sqlflow_max_response_size * 1024,
+							   tupstore, tupdesc);
 	sniff_init(&sniff, lineage_sink_http(rows));
 	call.sink = &sniff.sink;
 	call.read_envelope = api_read_sniffed;
@@ -923,6 +1197,28 @@ sqlflow_api_export_rows(const SqlflowEndpoint *ep, const char *job_id,
 	api_call(ep, &call, &env);
 	n = lineage_sink_rows(rows);
 	lineage_sink_destroy(rows);
+
+	/*
+	 * No rows: an empty lineage, or a job in summary mode, whose CSV export
+	 * is as empty.  Only the JSON export tells; in either case it is small.
+	 */
+	if (n == 0)
+	{
+		HttpBuffer	buf;
+
+		http_buffer_init(&buf);
+		memset(&call, 0, sizeof(call));
+		call.format = SQLFLOW_FORMAT_JSON;
+		call.path = api_export_path(SQLFLOW_FORMAT_JSON);
+		call.what = api_export_what(SQLFLOW_FORMAT_JSON, job_id);
+		call.job_id = job_id;
+		call.fields = fields;
+		call.nfields = api_export_fields(fields, SQLFLOW_FORMAT_JSON, job_id,
+										 table_to_table, NULL);
+		call.sink = &buf.sink;
+		call.read_envelope = api_read_json_check;
+		api_call(ep, &call, &env);
+	}
 	return n;
 }
 
@@ -931,62 +1227,59 @@ sqlflow_api_export_rows(const SqlflowEndpoint *ep, const char *job_id,
  * ----------------------------------------------------------------
  */
 
-/* A small JSON answer: checked, converted, envelope read with json-c. */
+/*
+ * A small JSON answer: checked, envelope read with json-c.  The result is
+ * the UTF-8 text (NUL-terminated), for lookups whose values api_value()
+ * converts.
+ */
 static void
 api_read_small_json(ApiCall *call, const SqlflowEndpoint *ep, SqlflowEnvelope *env)
 {
 	HttpBuffer *buf = (HttpBuffer *) call->sink;
-	char	   *json = api_body_to_server(ep, call->what, buf->data, buf->len);
+	size_t		len = buf->len;
+	char	   *json = api_body_utf8(ep, call->what, buf->data, &len);
 
-	if (!sqlflow_jsonc_envelope(json, strlen(json), env))
+	if (!sqlflow_jsonc_envelope(json, len, env))
 		ereport(ERROR,
 				(errcode(ERRCODE_PROTOCOL_VIOLATION),
-				 errmsg("%s from sqlflow server \"%s\" is not a JSON object",
-						call->what, ep->server_name)));
+				 errmsg("%s is not a JSON object", api_what(ep, call->what))));
 	call->result = json;
 }
 
 /*
  * A call whose whole answer is buffered, then read by "reader": as jsonb
- * (api_read_json_jsonb: one parse, envelope included) or as text for json-c
- * lookups (api_read_small_json).  Returns what the reader produced.
+ * (api_read_json_jsonb: one parse, envelope included) or as UTF-8 text for
+ * json-c lookups (api_read_small_json).  Returns what the reader produced.
  */
 static void *
-api_buffered_call(const SqlflowEndpoint *ep, const char *path, const char *what,
-				  const HttpField *fields, int nfields, bool multipart,
+api_buffered_call(const SqlflowEndpoint *ep, ApiCall *call,
 				  void (*reader) (ApiCall *, const SqlflowEndpoint *, SqlflowEnvelope *))
 {
 	HttpBuffer	buf;
-	ApiCall		call;
 	SqlflowEnvelope env;
 
 	http_buffer_init(&buf);
+	call->sink = &buf.sink;
+	call->read_envelope = reader;
+	api_call(ep, call, &env);
+	return call->result;
+}
+
+/* a call about one job: the job id is its only field */
+static char *
+api_job_call(const SqlflowEndpoint *ep, const char *path, const char *what,
+			 const char *job_id)
+{
+	HttpField	field = {"jobId", job_id, 0, NULL};
+	ApiCall		call;
+
 	memset(&call, 0, sizeof(call));
 	call.path = path;
-	call.what = what;
-	call.fields = fields;
-	call.nfields = nfields;
-	call.multipart = multipart;
-	call.sink = &buf.sink;
-	call.read_envelope = reader;
-	api_call(ep, &call, &env);
-	return call.result;
-}
-
-static Jsonb *
-api_jsonb_call(const SqlflowEndpoint *ep, const char *path, const char *what,
-			   const HttpField *fields, int nfields)
-{
-	return (Jsonb *) api_buffered_call(ep, path, what, fields, nfields, false,
-									   api_read_json_jsonb);
-}
-
-static char *
-api_small_call(const SqlflowEndpoint *ep, const char *path, const char *what,
-			   const HttpField *fields, int nfields, bool multipart)
-{
-	return (char *) api_buffered_call(ep, path, what, fields, nfields, multipart,
-									  api_read_small_json);
+	call.what = psprintf("%s of job %s", what, job_id);
+	call.fields = &field;
+	call.nfields = 1;
+	call.job_id = job_id;
+	return (char *) api_buffered_call(ep, &call, api_read_small_json);
 }
 
 char *
@@ -995,6 +1288,7 @@ sqlflow_api_submit(const SqlflowEndpoint *ep, const char *sql, size_t len,
 				   const char *file_name)
 {
 	HttpField	fields[3];
+	ApiCall		call;
 	char	   *answer;
 	char	   *job_id;
 
@@ -1008,14 +1302,19 @@ sqlflow_api_submit(const SqlflowEndpoint *ep, const char *sql, size_t len,
 	fields[2].len = len;
 	fields[2].filename = file_name;
 
-	answer = api_small_call(ep, "/sqlflow/job/submitUserJob", "the job submission answer",
-							fields, 3, true);
-	job_id = sqlflow_jsonc_string(answer, strlen(answer), "data.jobId");
+	memset(&call, 0, sizeof(call));
+	call.path = "/sqlflow/job/submitUserJob";
+	call.what = "the job submission answer";
+	call.fields = fields;
+	call.nfields = 3;
+	call.multipart = true;
+	answer = api_buffered_call(ep, &call, api_read_small_json);
+	job_id = api_value(ep, call.what, "data.jobId",
+					   sqlflow_jsonc_string(answer, strlen(answer), "data.jobId"));
 	if (job_id == NULL || job_id[0] == '\0')
 		ereport(ERROR,
 				(errcode(ERRCODE_PROTOCOL_VIOLATION),
-				 errmsg("the job submission answer from sqlflow server \"%s\" has no data.jobId",
-						ep->server_name)));
+				 errmsg("%s has no data.jobId", api_what(ep, call.what))));
 	return job_id;
 }
 
@@ -1023,47 +1322,74 @@ Jsonb *
 sqlflow_api_job(const SqlflowEndpoint *ep, const char *job_id)
 {
 	HttpField	field = {"jobId", job_id, 0, NULL};
+	ApiCall		call;
 
-	return api_jsonb_call(ep, "/sqlflow/job/displayUserJobSummary", "the job summary",
-						  &field, 1);
+	memset(&call, 0, sizeof(call));
+	call.path = "/sqlflow/job/displayUserJobSummary";
+	call.what = psprintf("the job summary of job %s", job_id);
+	call.fields = &field;
+	call.nfields = 1;
+	call.job_id = job_id;
+	return (Jsonb *) api_buffered_call(ep, &call, api_read_json_jsonb);
 }
 
 void
 sqlflow_api_job_status(const SqlflowEndpoint *ep, const char *job_id,
 					   char **status, char **error_message)
 {
-	HttpField	field = {"jobId", job_id, 0, NULL};
+	const char *what = psprintf("the job summary of job %s", job_id);
 	char	   *answer;
 
-	answer = api_small_call(ep, "/sqlflow/job/displayUserJobSummary", "the job summary",
-							&field, 1, false);
-	*status = sqlflow_jsonc_string(answer, strlen(answer), "data.status");
+	answer = api_job_call(ep, "/sqlflow/job/displayUserJobSummary", "the job summary",
+						  job_id);
+	*status = api_value(ep, what, "data.status",
+						sqlflow_jsonc_string(answer, strlen(answer), "data.status"));
 	*error_message = sqlflow_jsonc_string(answer, strlen(answer), "data.errorMessage");
 	if (*error_message)
 		*error_message = api_server_text(ep, *error_message);
 	if (*status == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROTOCOL_VIOLATION),
-				 errmsg("the job summary from sqlflow server \"%s\" has no data.status",
-						ep->server_name)));
+				 errmsg("%s has no data.status", api_what(ep, what))));
 }
 
+/*
+ * The job list.  One job whose name the database encoding cannot hold must
+ * not hide all the others: such characters are written as \uXXXX escapes,
+ * and a WARNING says so once.
+ */
 Jsonb *
 sqlflow_api_jobs(const SqlflowEndpoint *ep)
 {
-	return api_jsonb_call(ep, "/sqlflow/job/displayUserJobsSummary", "the job list",
-						  NULL, 0);
+	ApiCall		call;
+	Jsonb	   *jobs;
+
+	memset(&call, 0, sizeof(call));
+	call.path = "/sqlflow/job/displayUserJobsSummary";
+	call.what = "the job list";
+	call.conv = SQLFLOW_CONV_ESCAPE;
+	jobs = (Jsonb *) api_buffered_call(ep, &call, api_read_json_jsonb);
+	if (call.escaped > 0)
+		ereport(WARNING,
+				(errcode(ERRCODE_UNTRANSLATABLE_CHARACTER),
+				 errmsg_plural("%d character in the job list from sqlflow server \"%s\" has no equivalent in database encoding \"%s\"",
+							   "%d characters in the job list from sqlflow server \"%s\" have no equivalent in database encoding \"%s\"",
+							   call.escaped,
+							   call.escaped, ep->server_name, GetDatabaseEncodingName()),
+				 errdetail("They are shown as \\uXXXX escapes, as in JSON."),
+				 errhint("A database in encoding UTF8 shows every job name as it is.")));
+	return jobs;
 }
 
 char *
 sqlflow_api_delete_job(const SqlflowEndpoint *ep, const char *job_id)
 {
-	HttpField	field = {"jobId", job_id, 0, NULL};
 	char	   *answer;
 
-	answer = api_small_call(ep, "/sqlflow/job/deleteUserJob", "the job deletion answer",
-							&field, 1, false);
-	return sqlflow_jsonc_string(answer, strlen(answer), "data.status");
+	answer = api_job_call(ep, "/sqlflow/job/deleteUserJob", "the job deletion answer",
+						  job_id);
+	return api_value(ep, "the job deletion answer", "data.status",
+					 sqlflow_jsonc_string(answer, strlen(answer), "data.status"));
 }
 
 Jsonb *
@@ -1071,6 +1397,7 @@ sqlflow_api_lineage_of(const SqlflowEndpoint *ep, const char *sql,
 					   const char *dbvendor)
 {
 	HttpField	fields[3];
+	ApiCall		call;
 
 	memset(fields, 0, sizeof(fields));
 	fields[0].name = "dbvendor";
@@ -1079,8 +1406,13 @@ sqlflow_api_lineage_of(const SqlflowEndpoint *ep, const char *sql,
 	fields[1].value = sql;
 	fields[2].name = "showRelationType";
 	fields[2].value = "fdd";
-	return api_jsonb_call(ep, "/sqlflow/generation/sqlflow", "the lineage answer",
-						  fields, 3);
+
+	memset(&call, 0, sizeof(call));
+	call.path = "/sqlflow/generation/sqlflow";
+	call.what = "the lineage answer";
+	call.fields = fields;
+	call.nfields = 3;
+	return (Jsonb *) api_buffered_call(ep, &call, api_read_json_jsonb);
 }
 
 /* the database vendors SQLFlow documents for dbvendor */

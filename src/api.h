@@ -58,6 +58,12 @@ extern char *sqlflow_api_delete_job(const SqlflowEndpoint *ep, const char *job_i
 extern Jsonb *sqlflow_api_lineage_of(const SqlflowEndpoint *ep, const char *sql,
 									 const char *dbvendor);
 
+/*
+ * Whether the last error raised by this layer may pass if the call is
+ * repeated later (the server unreachable, timed out, overloaded, busy).
+ */
+extern bool sqlflow_api_error_is_transient(void);
+
 /* the documented spelling of a dbvendor name, NULL if unknown */
 extern const char *sqlflow_api_dbvendor(const char *name);
 extern char *sqlflow_api_dbvendor_list(void);

@@ -22,7 +22,8 @@
  * drain() runs outside libcurl after each round of progress and at the end,
  * and may raise errors: that is where a sink does its real work.  reset()
  * forgets everything received, before a redirected request starts over.
- * A sink that refuses data may say why in "refused".
+ * A sink that refuses data may say why in "refused", with a SQLSTATE in
+ * "refused_code" (a limit, bad data); 0 means it ran out of memory.
  */
 typedef struct HttpSink HttpSink;
 struct HttpSink
@@ -31,6 +32,7 @@ struct HttpSink
 	void		(*drain) (HttpSink *sink, bool finished);
 	void		(*reset) (HttpSink *sink);
 	const char *refused;		/* why write() returned false, for errdetail */
+	int			refused_code;	/* and its SQLSTATE (0: out of memory) */
 	bool		streaming;		/* wants drain() at least every HTTP_DRAIN_BYTES */
 };
 

@@ -8,9 +8,20 @@
  * to read "code" and again with jsonb_in to return it would double the
  * work, so we drive PostgreSQL's own JSON parser with semantic actions that
  * build the jsonb value directly (the way jsonb_in does internally) and
- * note the top-level "code" and "error" as they go by.  When the caller
- * wants text, the same pass runs without building anything: it only
- * validates and reads the envelope.
+ * note the envelope ("code", "error", data.mode, data.summary) as it goes
+ * by.  When the caller wants text, the same pass runs without building
+ * anything: it only validates and reads the envelope.
+ *
+ * The text is parsed as UTF-8, what SQLFlow sends, whatever the database
+ * encoding, and each key and string is converted to the database encoding
+ * as it becomes part of the jsonb value (see encoding.c).  PostgreSQL's
+ * lexer decodes a \u escape straight into the database encoding (and
+ * fails on a character it cannot hold), which would mix two encodings in
+ * one string; so outside UTF8 databases the escapes of non-ASCII
+ * characters are first rewritten as the UTF-8 characters they stand for,
+ * an equivalent JSON text.  A string that encoding cannot hold is an error that
+ * names its path in the document, or, for answers whose caller prefers it
+ * (a job list), written with \uXXXX escapes.
  *
  *-------------------------------------------------------------------------
  */
@@ -19,19 +30,34 @@
 #include <limits.h>
 
 #include "common/jsonapi.h"
+#include "lib/stringinfo.h"
 #include "mb/pg_wchar.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 #include "utils/numeric.h"
 
+#include "encoding.h"
 #include "jsonb_io.h"
+
+/* where the parser is: one element per open container */
+typedef struct JsonbIoPlace
+{
+	const char *key;			/* current member name (objects) */
+	int			index;			/* current element (arrays), -1 before */
+	bool		is_array;
+} JsonbIoPlace;
 
 typedef struct JsonbIoState
 {
 	bool		build;
+	bool		convert;		/* strings need converting to the database */
+	SqlflowConvMode conv;
+	int		   *escaped;
+	const char *what;
 	int			depth;			/* object/array nesting, 0 = top level */
 	bool		top_is_object;
-	const char *top_key;		/* member name being parsed at depth 1 */
+	JsonbIoPlace *place;		/* place[0 .. depth-1] */
+	int			place_cap;
 	JsonbParseState *parse;
 	JsonbValue *result;
 	SqlflowEnvelope *env;
@@ -51,6 +77,75 @@ jsonb_io_push(JsonbIoState *st, JsonbIteratorToken tok, JsonbValue *v)
 	st->result = pushJsonbValue(&st->parse, tok, v);
 }
 
+static void
+jsonb_io_open(JsonbIoState *st, bool is_array)
+{
+	if (st->depth == st->place_cap)
+	{
+		st->place_cap = Max(16, st->place_cap * 2);
+		st->place = st->place
+			? repalloc(st->place, sizeof(JsonbIoPlace) * st->place_cap)
+			: palloc(sizeof(JsonbIoPlace) * st->place_cap);
+	}
+	st->place[st->depth].key = NULL;
+	st->place[st->depth].index = -1;
+	st->place[st->depth].is_array = is_array;
+	st->depth++;
+}
+
+/* the path to the current value, as data.sqlflow.dbobjs[3].name */
+static char *
+jsonb_io_path(JsonbIoState *st)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	for (int d = 0; d < st->depth; d++)
+	{
+		if (st->place[d].is_array)
+			appendStringInfo(&buf, "[%d]", st->place[d].index);
+		else if (st->place[d].key)
+			appendStringInfo(&buf, "%s%s", buf.len ? "." : "", st->place[d].key);
+	}
+	return buf.len ? buf.data : pstrdup("the top level");
+}
+
+/* a key or string as the database encoding has it */
+static char *
+jsonb_io_convert(JsonbIoState *st, char *s, size_t len, size_t *outlen,
+				 bool is_key)
+{
+	size_t		bad;
+	char	   *out;
+
+	*outlen = len;
+	if (!st->convert)
+		return s;
+	out = sqlflow_from_utf8_noerror(s, len, outlen, &bad);
+	if (out == NULL)
+	{
+		if (st->conv == SQLFLOW_CONV_ESCAPE)
+		{
+			out = sqlflow_from_utf8_escaped(s, len, st->escaped);
+			*outlen = strlen(out);
+		}
+		else
+		{
+			char	   *path = jsonb_io_path(st);
+
+			sqlflow_untranslatable(st->what,
+								   is_key
+								   ? psprintf("The key \"%s\" in %s",
+											  sqlflow_from_utf8_escaped(s, len, NULL), path)
+								   : psprintf("The value of %s", path),
+								   s, len, bad);
+		}
+	}
+	if (out != s)
+		pfree(s);
+	return out;
+}
+
 static JsonActionResult
 jsonb_io_object_start(void *arg)
 {
@@ -58,20 +153,26 @@ jsonb_io_object_start(void *arg)
 
 	if (st->depth == 0)
 		st->top_is_object = true;
-	st->depth++;
+	jsonb_io_open(st, false);
 	if (st->build)
 		jsonb_io_push(st, WJB_BEGIN_OBJECT, NULL);
 	JSON_ACTION_RETURN;
 }
 
+static void
+jsonb_io_close(JsonbIoState *st, JsonbIteratorToken tok)
+{
+	st->depth--;
+	if (!st->build && st->place[st->depth].key)
+		pfree((char *) st->place[st->depth].key);
+	if (st->build)
+		jsonb_io_push(st, tok, NULL);
+}
+
 static JsonActionResult
 jsonb_io_object_end(void *arg)
 {
-	JsonbIoState *st = arg;
-
-	st->depth--;
-	if (st->build)
-		jsonb_io_push(st, WJB_END_OBJECT, NULL);
+	jsonb_io_close((JsonbIoState *) arg, WJB_END_OBJECT);
 	JSON_ACTION_RETURN;
 }
 
@@ -80,7 +181,7 @@ jsonb_io_array_start(void *arg)
 {
 	JsonbIoState *st = arg;
 
-	st->depth++;
+	jsonb_io_open(st, true);
 	if (st->build)
 		jsonb_io_push(st, WJB_BEGIN_ARRAY, NULL);
 	JSON_ACTION_RETURN;
@@ -89,11 +190,16 @@ jsonb_io_array_start(void *arg)
 static JsonActionResult
 jsonb_io_array_end(void *arg)
 {
+	jsonb_io_close((JsonbIoState *) arg, WJB_END_ARRAY);
+	JSON_ACTION_RETURN;
+}
+
+static JsonActionResult
+jsonb_io_array_element_start(void *arg, bool isnull)
+{
 	JsonbIoState *st = arg;
 
-	st->depth--;
-	if (st->build)
-		jsonb_io_push(st, WJB_END_ARRAY, NULL);
+	st->place[st->depth - 1].index++;
 	JSON_ACTION_RETURN;
 }
 
@@ -112,35 +218,55 @@ static JsonActionResult
 jsonb_io_object_field_start(void *arg, char *fname, bool isnull)
 {
 	JsonbIoState *st = arg;
+	JsonbIoPlace *place = &st->place[st->depth - 1];
 
-	if (st->depth == 1)
-	{
-		if (!st->build && st->top_key)
-			pfree((char *) st->top_key);
-		st->top_key = fname;
-	}
 	if (st->build)
 	{
 		JsonbValue	v;
+		size_t		len;
 
-		jsonb_io_check_len(strlen(fname));
+		fname = jsonb_io_convert(st, fname, strlen(fname), &len, true);
+		jsonb_io_check_len(len);
 		v.type = jbvString;
-		v.val.string.len = strlen(fname);
+		v.val.string.len = (int) len;
 		v.val.string.val = fname;
 		jsonb_io_push(st, WJB_KEY, &v);
+		place->key = fname;
 	}
-	else if (st->depth != 1)
-		pfree(fname);			/* validating only: keep memory flat */
+	else
+	{
+		/* validating only: keep memory flat, and the envelope's keys */
+		if (place->key)
+			pfree((char *) place->key);
+		place->key = fname;
+	}
 	JSON_ACTION_RETURN;
 }
 
-/* the envelope's "code" is a number, except where it is a numeric string */
+static bool
+jsonb_io_at(JsonbIoState *st, const char *k1, const char *k2, const char *k3)
+{
+	const char *keys[3] = {k1, k2, k3};
+	int			n = k3 ? 3 : (k2 ? 2 : 1);
+
+	if (st->depth != n)
+		return false;
+	for (int d = 0; d < n; d++)
+		if (st->place[d].is_array || st->place[d].key == NULL ||
+			strcmp(st->place[d].key, keys[d]) != 0)
+			return false;
+	return true;
+}
+
+/* note the envelope's members: the token is still UTF-8 here */
 static void
 jsonb_io_note_envelope(JsonbIoState *st, const char *token, JsonTokenType type)
 {
-	if (st->depth != 1 || st->top_key == NULL)
+	SqlflowEnvelope *env = st->env;
+
+	if (st->depth < 1 || st->depth > 3)
 		return;
-	if (strcmp(st->top_key, "code") == 0 &&
+	if (jsonb_io_at(st, "code", NULL, NULL) &&
 		(type == JSON_TOKEN_NUMBER || type == JSON_TOKEN_STRING))
 	{
 		char	   *endp;
@@ -151,12 +277,18 @@ jsonb_io_note_envelope(JsonbIoState *st, const char *token, JsonTokenType type)
 		if (errno == 0 && endp != token && *endp == '\0' &&
 			v >= INT_MIN && v <= INT_MAX)
 		{
-			st->env->has_code = true;
-			st->env->code = (int) v;
+			env->has_code = true;
+			env->code = (int) v;
 		}
 	}
-	else if (strcmp(st->top_key, "error") == 0 && type == JSON_TOKEN_STRING)
-		st->env->error = pstrdup(token);
+	else if (jsonb_io_at(st, "error", NULL, NULL) && type == JSON_TOKEN_STRING)
+		env->error = pstrdup(token);
+	else if (jsonb_io_at(st, "data", "mode", NULL) && type == JSON_TOKEN_STRING)
+		env->mode = pstrdup(token);
+	else if (jsonb_io_at(st, "data", "summary", "relationship") && type == JSON_TOKEN_NUMBER)
+		env->relationships = pstrdup(token);
+	else if (jsonb_io_at(st, "data", "summary", "table") && type == JSON_TOKEN_NUMBER)
+		env->tables = pstrdup(token);
 }
 
 static JsonActionResult
@@ -176,10 +308,15 @@ jsonb_io_scalar(void *arg, char *token, JsonTokenType type)
 	switch (type)
 	{
 		case JSON_TOKEN_STRING:
-			jsonb_io_check_len(strlen(token));
-			v.type = jbvString;
-			v.val.string.len = strlen(token);
-			v.val.string.val = token;
+			{
+				size_t		len;
+
+				token = jsonb_io_convert(st, token, strlen(token), &len, false);
+				jsonb_io_check_len(len);
+				v.type = jbvString;
+				v.val.string.len = (int) len;
+				v.val.string.val = token;
+			}
 			break;
 		case JSON_TOKEN_NUMBER:
 			v.type = jbvNumeric;
@@ -220,8 +357,120 @@ jsonb_io_scalar(void *arg, char *token, JsonTokenType type)
 	JSON_ACTION_RETURN;
 }
 
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* the code unit of a \uXXXX escape at p (p[0] == '\\'), or -1 */
+static int
+escape_unit(const char *p, const char *end)
+{
+	int			v = 0;
+
+	if (end - p < 6 || p[1] != 'u')
+		return -1;
+	for (int i = 2; i < 6; i++)
+	{
+		int			h = hexval(p[i]);
+
+		if (h < 0)
+			return -1;
+		v = v * 16 + h;
+	}
+	return v;
+}
+
+/*
+ * Rewrite the \u escapes of non-ASCII characters inside strings as UTF-8
+ * (a surrogate pair as one character).  Escapes of ASCII characters,
+ * broken escapes and lone surrogates stay as they are, for the lexer to
+ * decode or reject.  Works in place when "in_place" (the text only
+ * shrinks); else returns a copy if anything changed.  Returns json itself
+ * when there was nothing to rewrite.
+ */
+static char *
+jsonb_io_unescape_non_ascii(char *json, size_t *len, bool in_place)
+{
+	const char *end = json + *len;
+	const char *p;
+	char	   *out = NULL;
+	char	   *o = NULL;
+	bool		in_string = false;
+
+	for (p = json; p < end; p++)
+	{
+		int			u;
+		pg_wchar	c;
+		int			n = 6;
+
+		if (*p == '"')
+			in_string = !in_string;
+		if (!in_string || *p != '\\')
+		{
+			if (o)
+				*o++ = *p;
+			continue;
+		}
+		/* a backslash in a string: an escape, of a non-ASCII character? */
+		u = escape_unit(p, end);
+		c = (pg_wchar) u;
+		if (u >= 0xD800 && u <= 0xDBFF)
+		{
+			int			lo = escape_unit(p + 6, end);
+
+			if (p + 6 < end && p[6] == '\\' && lo >= 0xDC00 && lo <= 0xDFFF)
+			{
+				c = 0x10000 + (((pg_wchar) u - 0xD800) << 10) + ((pg_wchar) lo - 0xDC00);
+				n = 12;
+			}
+			else
+				u = -1;
+		}
+		else if (u >= 0xDC00 && u <= 0xDFFF)
+			u = -1;
+		if (u < 0x80)
+		{
+			/* keep the escape, and never read its second byte as a quote */
+			if (o)
+			{
+				*o++ = p[0];
+				if (p + 1 < end)
+					*o++ = p[1];
+			}
+			p++;
+			continue;
+		}
+		if (o == NULL)
+		{
+			size_t		done = p - json;
+
+			out = in_place ? json : palloc(*len + 1);
+			if (!in_place)
+				memcpy(out, json, done);
+			o = out + done;
+		}
+		o = (char *) unicode_to_utf8(c, (unsigned char *) o);
+		o += pg_utf_mblen((unsigned char *) o);
+		p += n - 1;
+	}
+	if (o == NULL)
+		return json;
+	*o = '\0';
+	*len = o - out;
+	return out;
+}
+
 Jsonb *
 sqlflow_parse_json(char *json, size_t len, bool build,
+				   SqlflowConvMode conv, int *escaped,
 				   SqlflowEnvelope *env, const char *what)
 {
 	JsonbIoState st;
@@ -237,6 +486,10 @@ sqlflow_parse_json(char *json, size_t len, bool build,
 	memset(env, 0, sizeof(SqlflowEnvelope));
 	memset(&st, 0, sizeof(st));
 	st.build = build;
+	st.convert = build && !sqlflow_db_takes_utf8();
+	st.conv = conv;
+	st.escaped = escaped;
+	st.what = what;
 	st.env = env;
 
 	memset(&sem, 0, sizeof(sem));
@@ -245,20 +498,26 @@ sqlflow_parse_json(char *json, size_t len, bool build,
 	sem.object_end = jsonb_io_object_end;
 	sem.array_start = jsonb_io_array_start;
 	sem.array_end = jsonb_io_array_end;
+	sem.array_element_start = jsonb_io_array_element_start;
 	sem.object_field_start = jsonb_io_object_field_start;
 	sem.scalar = jsonb_io_scalar;
 
+	/* SQLFlow's text is UTF-8, whatever the database: lex it as such */
+	if (GetDatabaseEncoding() != PG_UTF8)
+		json = jsonb_io_unescape_non_ascii(json, &len, build);
 #if PG_VERSION_NUM >= 170000
-	lex = makeJsonLexContextCstringLen(NULL, json, (int) len, GetDatabaseEncoding(), true);
+	lex = makeJsonLexContextCstringLen(NULL, json, (int) len, PG_UTF8, true);
 #else
-	lex = makeJsonLexContextCstringLen(json, (int) len, GetDatabaseEncoding(), true);
+	lex = makeJsonLexContextCstringLen(json, (int) len, PG_UTF8, true);
 #endif
 	rc = pg_parse_json(lex, &sem);
 	if (rc != JSON_SUCCESS)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROTOCOL_VIOLATION),
 				 errmsg("%s is not valid JSON", what),
-				 errdetail("%s", json_errdetail(rc, lex))));
+				 errdetail("%s", sqlflow_from_utf8_escaped(json_errdetail(rc, lex),
+														   strlen(json_errdetail(rc, lex)),
+														   NULL))));
 	if (!st.top_is_object)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROTOCOL_VIOLATION),

@@ -173,6 +173,77 @@ sqlflow_jsonc_string(const char *body, size_t len, const char *path)
 	return result;
 }
 
+/* the member "key" of obj if obj is an object, else NULL */
+static struct json_object *
+sqlflow_jsonc_member(struct json_object *obj, const char *key)
+{
+	struct json_object *val;
+
+	if (obj == NULL || !json_object_is_type(obj, json_type_object) ||
+		!json_object_object_get_ex(obj, key, &val))
+		return NULL;
+	return val;
+}
+
+bool
+sqlflow_jsonc_find_job(const char *body, size_t len, const char *job_id,
+					   char **status, char **error_message)
+{
+	struct json_object *volatile obj;
+	bool		found = false;
+
+	*status = NULL;
+	*error_message = NULL;
+	obj = sqlflow_jsonc_parse(body, len);
+	if (obj == NULL)
+		return false;
+
+	PG_TRY();
+	{
+		struct json_object *data = sqlflow_jsonc_member(obj, "data");
+		struct json_object *list = sqlflow_jsonc_member(data, "jobDetails");
+		struct json_object *ids = sqlflow_jsonc_member(data, "jobIds");
+
+		if (list && json_object_is_type(list, json_type_array))
+		{
+			size_t		n = json_object_array_length(list);
+
+			for (size_t i = 0; i < n && !found; i++)
+			{
+				struct json_object *job = json_object_array_get_idx(list, i);
+				struct json_object *id = sqlflow_jsonc_member(job, "jobId");
+
+				if (id && json_object_is_type(id, json_type_string) &&
+					strcmp(json_object_get_string(id), job_id) == 0)
+				{
+					found = true;
+					*status = sqlflow_jsonc_text(sqlflow_jsonc_member(job, "status"));
+					*error_message = sqlflow_jsonc_text(sqlflow_jsonc_member(job, "errorMessage"));
+				}
+			}
+		}
+		if (!found && ids && json_object_is_type(ids, json_type_array))
+		{
+			size_t		n = json_object_array_length(ids);
+
+			for (size_t i = 0; i < n && !found; i++)
+			{
+				struct json_object *id = json_object_array_get_idx(ids, i);
+
+				if (id && json_object_is_type(id, json_type_string) &&
+					strcmp(json_object_get_string(id), job_id) == 0)
+					found = true;
+			}
+		}
+	}
+	PG_FINALLY();
+	{
+		json_object_put(obj);
+	}
+	PG_END_TRY();
+	return found;
+}
+
 /* base64url without padding, as JWT segments are encoded */
 static char *
 sqlflow_base64url_decode(const char *in, size_t len, size_t *outlen)

@@ -26,6 +26,15 @@ extern bool sqlflow_jsonc_envelope(const char *body, size_t len,
 extern char *sqlflow_jsonc_string(const char *body, size_t len,
 								  const char *path);
 
+/*
+ * Look for a job in a job list answer (data.jobDetails, else data.jobIds).
+ * Returns whether it is there; *status and *error_message get its
+ * "status" and "errorMessage" (UTF-8, NULL when absent).
+ */
+extern bool sqlflow_jsonc_find_job(const char *body, size_t len,
+								   const char *job_id, char **status,
+								   char **error_message);
+
 /* The "exp" claim of a JWT, in Unix seconds; false if there is none. */
 extern bool sqlflow_jsonc_jwt_expiry(const char *token, int64 *exp);
 

@@ -11,7 +11,13 @@
  * complete records are turned into tuples and every check that can fail
  * (field counts, UTF-8, encoding conversion) raises its error.  The reader
  * keeps only the unparsed tail and the tuplestore spills to disk past
- * work_mem, so memory stays flat whatever the size of the export.
+ * work_mem, so memory stays flat whatever the size of the export: the
+ * limit that applies is on one record (sqlflow.max_response_size), not on
+ * the whole body.
+ *
+ * Fields arrive as UTF-8; each is checked and converted to the database
+ * encoding on its own, and a character the database cannot hold is an
+ * error naming the line and the column (encoding.c).
  *
  * Columns are matched by header name, not position.  Columns beyond the
  * ten documented ones go into "extra" as a jsonb object.  As with COPY
@@ -30,6 +36,7 @@
 #include "utils/tuplestore.h"
 
 #include "csv.h"
+#include "encoding.h"
 #include "lineage.h"
 
 /* the documented columns, in the order of sqlflow_lineage's result */
@@ -44,6 +51,7 @@ struct LineageSink
 	HttpSink	sink;			/* must be first */
 	const char *what;			/* for messages: the CSV export from ... */
 	char		delimiter;
+	size_t		max_record;
 	MemoryContext cxt;			/* the reader's memory */
 	MemoryContext rowcxt;		/* reset after every record */
 	CsvAllocator alloc;
@@ -56,7 +64,7 @@ struct LineageSink
 	char	  **names;			/* per CSV column: header name */
 	int			nextra;
 
-	bool		server_is_utf8;
+	bool		no_conversion;	/* the database takes UTF-8 as it is */
 
 	/* NULL when only checking */
 	Tuplestorestate *tupstore;
@@ -116,6 +124,7 @@ lineage_new_reader(LineageSink *ls)
 		ereport(ERROR,
 				(errcode(ERRCODE_OUT_OF_MEMORY),
 				 errmsg("out of memory")));
+	csv_reader_set_max_record(ls->reader, ls->max_record);
 	ls->finished = false;
 	ls->ncolumns = -1;
 	ls->rows = 0;
@@ -129,7 +138,8 @@ lineage_write(HttpSink *sink, const char *data, size_t len)
 
 	if (csv_reader_feed(ls->reader, data, len) != 0)
 	{
-		sink->refused = "The CSV reader could not buffer the record (out of memory, or a record over 64 MB).";
+		sink->refused = "A CSV record is larger than sqlflow.max_response_size, or memory ran out.";
+		sink->refused_code = ERRCODE_PROGRAM_LIMIT_EXCEEDED;
 		return false;
 	}
 	return true;
@@ -147,7 +157,19 @@ lineage_header(LineageSink *ls, const CsvField *fields, int nfields)
 	ls->nextra = 0;
 	for (int i = 0; i < nfields; i++)
 	{
-		char	   *name = pnstrdup(fields[i].data, fields[i].len);
+		char	   *name;
+		size_t		len;
+
+		/* a header name becomes a jsonb key of "extra": check it as a value */
+		if (!pg_verify_mbstr(PG_UTF8, fields[i].data, (int) fields[i].len, true))
+			ereport(ERROR,
+					(errcode(ERRCODE_CHARACTER_NOT_IN_REPERTOIRE),
+					 errmsg("%s is not valid UTF-8", ls->what),
+					 errdetail("The name of column %d in the header has an invalid byte sequence.",
+							   i + 1)));
+		name = sqlflow_from_utf8(fields[i].data, fields[i].len, &len, ls->what,
+								 psprintf("The name of column %d in the header", i + 1));
+		name = pnstrdup(name, len);
 
 		ls->names[i] = name;
 		ls->target[i] = -1;
@@ -179,22 +201,25 @@ lineage_header(LineageSink *ls, const CsvField *fields, int nfields)
 				 errdetail("Its header has none of the columns source_db, ..., effect_type.")));
 }
 
-/* one field as text in the database encoding */
+/* one field (column "col" of the CSV) as text in the database encoding */
 static Datum
-lineage_field_text(LineageSink *ls, const CsvField *f, long line)
+lineage_field_text(LineageSink *ls, const CsvField *f, long line, int col)
 {
 	char	   *s;
+	size_t		len;
 
 	if (!pg_verify_mbstr(PG_UTF8, f->data, (int) f->len, true))
 		ereport(ERROR,
 				(errcode(ERRCODE_CHARACTER_NOT_IN_REPERTOIRE),
 				 errmsg("%s is not valid UTF-8", ls->what),
-				 errdetail("Line %ld has an invalid byte sequence.", line)));
-	/* in a UTF-8 database the check above was the whole conversion */
-	if (ls->server_is_utf8)
+				 errdetail("Line %ld, column \"%s\" has an invalid byte sequence.",
+						   line, ls->names ? ls->names[col] : "?")));
+	/* in a UTF8 (or SQL_ASCII) database the check above was all there is */
+	if (ls->no_conversion)
 		return PointerGetDatum(cstring_to_text_with_len(f->data, (int) f->len));
-	s = pg_any_to_server(f->data, (int) f->len, PG_UTF8);
-	return PointerGetDatum(cstring_to_text(s));
+	s = sqlflow_from_utf8(f->data, f->len, &len, ls->what,
+						  psprintf("Line %ld, column \"%s\"", line, ls->names[col]));
+	return PointerGetDatum(cstring_to_text_with_len(s, (int) len));
 }
 
 static Datum
@@ -219,7 +244,7 @@ lineage_extra(LineageSink *ls, const CsvField *fields, long line)
 			v.type = jbvNull;
 		else
 		{
-			text	   *t = DatumGetTextPP(lineage_field_text(ls, &fields[i], line));
+			text	   *t = DatumGetTextPP(lineage_field_text(ls, &fields[i], line, i));
 
 			v.type = jbvString;
 			v.val.string.val = VARDATA_ANY(t);
@@ -254,7 +279,7 @@ lineage_record(LineageSink *ls, const CsvField *fields, int nfields, long line)
 		/* only checking: the encoding of every field still counts */
 		for (int i = 0; i < nfields; i++)
 			if (!pg_verify_mbstr(PG_UTF8, fields[i].data, (int) fields[i].len, true))
-				(void) lineage_field_text(ls, &fields[i], line);
+				(void) lineage_field_text(ls, &fields[i], line, i);
 		return;
 	}
 
@@ -269,7 +294,7 @@ lineage_record(LineageSink *ls, const CsvField *fields, int nfields, long line)
 
 		if (c < 0 || (fields[i].len == 0 && !fields[i].quoted))
 			continue;
-		values[c] = lineage_field_text(ls, &fields[i], line);
+		values[c] = lineage_field_text(ls, &fields[i], line, i);
 		nulls[c] = false;
 	}
 	if (ls->nextra > 0)
@@ -308,6 +333,13 @@ lineage_drain(HttpSink *sink, bool finished)
 					(errcode(ERRCODE_CHARACTER_NOT_IN_REPERTOIRE),
 					 errmsg("%s is not valid UTF-8", ls->what),
 					 errdetail("Line %ld has a NUL byte.", csv_reader_record_line(ls->reader))));
+		if (r == CSV_ERROR && strcmp(csv_reader_error(ls->reader), "record too large") == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("%s has a record larger than sqlflow.max_response_size", ls->what),
+					 errdetail("The record starts at line %ld; the limit is %zu kB.",
+							   csv_reader_record_line(ls->reader), ls->max_record / 1024),
+					 errhint("Rows are streamed: the limit applies to one record, not to the whole export.")));
 		if (r == CSV_ERROR)
 			ereport(ERROR,
 					(errcode(ERRCODE_PROTOCOL_VIOLATION),
@@ -340,7 +372,7 @@ lineage_reset(HttpSink *sink)
 }
 
 LineageSink *
-lineage_sink_create(const char *what, char delimiter,
+lineage_sink_create(const char *what, char delimiter, size_t max_record,
 					Tuplestorestate *tupstore, TupleDesc tupdesc)
 {
 	LineageSink *ls = palloc0(sizeof(LineageSink));
@@ -351,9 +383,10 @@ lineage_sink_create(const char *what, char delimiter,
 	ls->sink.streaming = true;
 	ls->what = what;
 	ls->delimiter = delimiter;
+	ls->max_record = max_record;
 	ls->tupstore = tupstore;
 	ls->tupdesc = tupdesc;
-	ls->server_is_utf8 = (GetDatabaseEncoding() == PG_UTF8);
+	ls->no_conversion = sqlflow_db_takes_utf8();
 	ls->cxt = AllocSetContextCreate(CurrentMemoryContext, "sqlflow CSV reader",
 									ALLOCSET_DEFAULT_SIZES);
 	ls->rowcxt = AllocSetContextCreate(CurrentMemoryContext, "sqlflow CSV row",
@@ -390,7 +423,8 @@ lineage_sink_destroy(LineageSink *ls)
 void
 lineage_check_csv(const char *what, const char *data, size_t len, char delimiter)
 {
-	LineageSink *ls = lineage_sink_create(what, delimiter, NULL, NULL);
+	LineageSink *ls = lineage_sink_create(what, delimiter, CSV_DEFAULT_MAX_RECORD,
+										  NULL, NULL);
 	size_t		off = 0;
 
 	/* in pieces, so memory stays bounded by the largest record */
@@ -402,7 +436,7 @@ lineage_check_csv(const char *what, const char *data, size_t len, char delimiter
 			ereport(ERROR,
 					(errcode(ERRCODE_OUT_OF_MEMORY),
 					 errmsg("out of memory"),
-					 errdetail("%s", ls->sink.refused)));
+					 errdetail("Could not hold a record of %s.", what)));
 		lineage_drain(&ls->sink, false);
 		off += n;
 	}

@@ -18,8 +18,12 @@
 
 typedef struct LineageSink LineageSink;
 
-/* tupstore NULL: parse and check only */
+/*
+ * tupstore NULL: parse and check only.  "what" names the export (and its
+ * job) in messages; max_record bounds the memory one record may take.
+ */
 extern LineageSink *lineage_sink_create(const char *what, char delimiter,
+										size_t max_record,
 										Tuplestorestate *tupstore,
 										TupleDesc tupdesc);
 extern HttpSink *lineage_sink_http(LineageSink *ls);

@@ -29,6 +29,7 @@ import sys
 import threading
 import time
 import base64
+import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
@@ -39,9 +40,17 @@ ONPREM_USER = "gudu|0123456789"
 CLOUD_USERS = {
     "auth0|sqlflow-test": "test-secret-key-0123456789",
     "auth0|expiring": "expiring-secret-key",
+    "auth0|expiring-http": "expiring-http-secret-key",
+    "auth0|forever": "forever-secret-key",
 }
 # users whose tokens are good for one authenticated request only
-ONE_USE_USERS = {"auth0|expiring"}
+ONE_USE_USERS = {"auth0|expiring", "auth0|expiring-http"}
+# users whose refused tokens get HTTP 401 rather than the in-body code
+HTTP_AUTH_USERS = {"auth0|expiring-http"}
+# users whose tokens claim an expiry far beyond any timestamp
+FOREVER_USERS = {"auth0|forever"}
+# tokens users obtained themselves (the mapping's "token" option)
+STATIC_TOKENS = {"auth0|static": "s3cr3t-static-token-0123456789", "auth0|short": "k9"}
 DBVENDORS = {
     "dbvpostgresql", "dbvoracle", "dbvmssql", "dbvmysql", "dbvsnowflake", "dbvbigquery",
     "dbvredshift", "dbvhive", "dbvsparksql", "dbvteradata", "dbvdb2", "dbvgreenplum",
@@ -53,14 +62,21 @@ CSV_HEADER = ["source_db", "source_schema", "source_table", "source_column",
               "target_db", "target_schema", "target_table", "target_column",
               "relation_type", "effect_type"]
 INVALID_USER = "Invalid user or token, access deny."
+# preloaded jobs whose names are not their file names
+JOB_NAMES = {"e1c0de00e1c0de00e1c0de00e1c0de00": "naïve 中文 ☃ job"}
+# The real server answers an unknown job and an export of an unfinished one
+# with the generic code 500 and free text (its wording is not documented;
+# clients must not depend on it, so it varies here on purpose).
+GENERIC_JOB_ERRORS = ["java.lang.NullPointerException", "Job not found or not ready.",
+                      "Internal error, please contact support."]
 
 # fault kinds (job id "fault-<kind>"), for the documentation and the self-check
 FAULTS = [
     "http500", "http404", "http429", "http400",
-    "code401", "code403", "code410", "code429", "code500", "code203",
+    "code401", "code403", "code404", "code409", "code410", "code429", "code500", "code203",
     "notjson", "truncated", "emptybody", "notxml", "csvwrongcols", "csvunterminated",
-    "badutf8", "nul", "hang", "stall", "drip", "reset", "slow-<seconds>",
-    "big-<bytes>", "bigchunked-<bytes>",
+    "badutf8", "nul", "bom", "badheader", "echotoken", "hang", "stall", "drip", "reset", "slow-<seconds>",
+    "big-<bytes>", "bigchunked-<bytes>", "longrecord-<bytes>",
     "redirect-file", "redirect-port", "redirect-loop", "redirect-same",
 ]
 
@@ -135,6 +151,9 @@ class State:
         self.order = []             # job ids in creation order
         self.tokens = {}            # token -> [user, expiry, uses_left]
         self.generated = {}         # cache of generated big bodies
+        self.submitted = {}         # (user, job name) -> how many so far
+        self.busy = 0               # answer this many API requests "busy"
+        self.busy_kind = "code"
         self.stats = Stats()
         self.fixtures = args.fixtures
         self.load_dir(os.path.join(args.fixtures, "jobs"), samples=False)
@@ -159,7 +178,8 @@ class State:
             sqlflow = data.get("sqlflow") if isinstance(data.get("sqlflow"), dict) else {}
             vendor = sqlflow.get("dbvendor", "dbvoracle")
             status = "partial_success" if str(doc.get("code")) == "203" else "success"
-            job = Job(job_id, stem, None, vendor, [stem + ".sql"], status=status, raw=raw, doc=doc)
+            job = Job(job_id, JOB_NAMES.get(job_id, stem), None, vendor, [stem + ".sql"],
+                      status=status, raw=raw, doc=doc)
             job.create_time = "2024-01-02 03:04:05"
             self.jobs[job_id] = job
             self.order.append(job_id)
@@ -168,6 +188,8 @@ class State:
     def issue_token(self, user):
         now = int(time.time())
         exp = now + self.args.token_ttl
+        if user in FOREVER_USERS:
+            exp = 10 ** 17
 
         def b64(obj):
             return base64.urlsafe_b64encode(json.dumps(obj).encode()).rstrip(b"=").decode()
@@ -180,6 +202,8 @@ class State:
 
     def check_token(self, user, token):
         if user == ONPREM_USER and token == "token":
+            return True
+        if user in STATIC_TOKENS and secrets.compare_digest(STATIC_TOKENS[user], token):
             return True
         with self.lock:
             entry = self.tokens.get(token)
@@ -209,7 +233,12 @@ class State:
         return self.jobs.get(DEMO_JOB)
 
     def submit(self, user, name, vendor, files):
-        job_id = secrets.token_hex(16)
+        # 32 hex digits like the real ids, but repeatable: the same
+        # submissions in the same order get the same ids, so test output that
+        # names a job stays the same from run to run
+        with self.lock:
+            self.submitted[(user, name)] = n = self.submitted.get((user, name), 0) + 1
+        job_id = hashlib.md5(f"{user}|{name}|{n}".encode()).hexdigest()
         sql = "\n".join(content.decode("utf-8", "replace") for _, content in files)
         job = Job(job_id, name, user, vendor, [fn or "query.sql" for fn, _ in files],
                   delay=self.args.job_delay, sql=sql)
@@ -620,6 +649,15 @@ class Handler(BaseHTTPRequestHandler):
             self.read_params()
             state.stats.reset()
             return self.send_json({"code": 200})
+        if path == "/__busy":
+            # the next N API requests (token requests aside) fail: "code"
+            # answers the in-body busy error, "http" HTTP 503, "reset" drops
+            # the connection
+            params, _, _ = self.read_params()
+            with state.lock:
+                state.busy = int((params or {}).get("n", "1"))
+                state.busy_kind = (params or {}).get("kind", "code")
+            return self.send_json({"code": 200})
         endpoint = self.endpoint(path)
         params, files, query = self.read_params()
         routes = {
@@ -642,8 +680,24 @@ class Handler(BaseHTTPRequestHandler):
         state.stats.count(endpoint.rsplit("/", 1)[-1])
         self.params, self.files, self.query = params, files, query
         if endpoint != "/user/generateToken":
+            with state.lock:
+                busy = state.busy > 0
+                if busy:
+                    state.busy -= 1
+            if busy:
+                if state.busy_kind == "http":
+                    return self.send_body(503, b"<html><body>503 Service Unavailable</body></html>",
+                                          "text/html")
+                if state.busy_kind == "reset":
+                    self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                    self.connection.close()
+                    self.close_connection = True
+                    return
+                return self.envelope_error(500, "Sorry, the service is busy. Please try again later.")
             user = params.get("userId", "")
             if not state.check_token(user, params.get("token", "")):
+                if user in HTTP_AUTH_USERS:
+                    return self.send_body(401, b"<html><body>401 Unauthorized</body></html>", "text/html")
                 return self.envelope_error(401, INVALID_USER)
             self.user = user
         handler()
@@ -675,8 +729,12 @@ class Handler(BaseHTTPRequestHandler):
             return None
         job = self.server.state.find(job_id, self.user)
         if job is None:
-            self.envelope_error(404, f"job {job_id} not found")
+            self.generic_job_error()
         return job
+
+    def generic_job_error(self):
+        job_id = self.params.get("jobId", "")
+        self.envelope_error(500, GENERIC_JOB_ERRORS[zlib.crc32(job_id.encode()) % len(GENERIC_JOB_ERRORS)])
 
     def job_summary(self):
         if self.params.get("jobId", "").startswith("fault-"):
@@ -725,19 +783,22 @@ class Handler(BaseHTTPRequestHandler):
         if job_id.startswith("fault-"):
             self.fault(kind)
             return None
-        if job_id.startswith("csvfile-") and kind == "csv":
-            self.csv_file(job_id[len("csvfile-"):])
+        if job_id.startswith("csvfile-"):
+            if kind == "csv":
+                self.csv_file(job_id[len("csvfile-"):])
+            else:
+                self.send_json(export_envelope(job_id, "dbvoracle", ([], [])))
             return None
         if job_id.startswith("gen-"):
             self.generated(job_id, kind)
             return None
         job = state.latest(self.user) if job_id == "" else state.find(job_id, self.user)
         if job is None:
-            self.envelope_error(404, f"job {job_id} not found")
+            self.generic_job_error()
             return None
         status = job.current_status()
         if status == "create":
-            self.envelope_error(409, f"job {job.job_id} is not finished yet (status create)")
+            self.generic_job_error()
             return None
         if status == "fail":
             self.envelope_error(500, job.error_message or "job failed")
@@ -830,6 +891,8 @@ class Handler(BaseHTTPRequestHandler):
     def fault(self, kind):
         name = self.params.get("jobId", "")[len("fault-"):]
         codes = {"code401": (401, INVALID_USER), "code403": (403, "Your account or session has expired."),
+                 "code404": (404, "job not found"),
+                 "code409": (409, "job is not finished yet"),
                  "code410": (410, "This job was created by an older version of SQLFlow, please rerun it."),
                  "code429": (429, "quota exceeded"),
                  "code500": (500, "Sorry, the service is busy. Please try again later.")}
@@ -877,6 +940,23 @@ class Handler(BaseHTTPRequestHandler):
             if kind == "graphml":
                 return self.send_body(200, b"<graphml><node id=\"" + bad + b"\"/></graphml>", "application/xml")
             return self.send_body(200, b'{"code":200,"data":{"mode":"global","x":"' + bad + b'"}}')
+        m = re.fullmatch(r"longrecord-(\d+)", name)
+        if m and kind == "csv":
+            # one record with a field of that many bytes, between short ones
+            row = "DEFAULT,S,T,C,DEFAULT,S,V,C,fdd,select"
+            body = "\n".join([",".join(CSV_HEADER), row,
+                              "DEFAULT,S,T," + "x" * int(m.group(1)) + ",DEFAULT,S,V,C,fdd,select",
+                              row]) + "\n"
+            return self.send_body(200, body.encode(), "text/csv")
+        if name == "echotoken":
+            # a long error text that quotes the caller's token near the cut
+            return self.envelope_error(500, "A" * 290 + " token=" + self.params.get("token", ""))
+        if name == "bom":
+            body, ctype = self.demo_body(kind)
+            return self.send_body(200, b"\xef\xbb\xbf" + body, ctype)
+        if name == "badheader" and kind == "csv":
+            return self.send_body(200, (",".join(CSV_HEADER)).encode() + b",note\xff\n" +
+                                  b"a,b,c,d,e,f,g,h,fdd,select,x\n", "text/csv")
         if name == "hang":
             return self.wait_for_close()
         if name in ("stall", "reset"):
