@@ -13,7 +13,7 @@ OBJS = \
 	src/options.o
 
 EXTENSION = sqlflow_export
-DATA = sqlflow_export--1.0.sql
+DATA = sqlflow_export--1.0.sql sqlflow_export--1.0--1.1.sql
 PGFILEDESC = "sqlflow_export - SQLFlow data lineage from SQL"
 
 PG_CPPFLAGS = -I$(srcdir)/src

@@ -144,6 +144,12 @@ FROM sqlflow_relationships(sqlflow_export_json(:demo));
 SELECT count(*) AS legacy_relations FROM sqlflow_relationships(sqlflow_export_json('0a1b2c3d4e5f60718293a4b5c6d7e8f9'));
 SELECT count(*) AS singular_relationship FROM sqlflow_relationships(sqlflow_export_json('ba5eba11ba5eba11ba5eba11ba5eba11'));
 SELECT count(*) AS summary_mode FROM sqlflow_relationships(sqlflow_export_json('5ca1ab1e5ca1ab1e5ca1ab1e5ca1ab1e'));
+-- summary mode is said, not passed off as an empty lineage: by the CSV rows
+-- (one more request, only when no rows came) and over a stored document
+SELECT count(*) AS summary_rows FROM sqlflow_lineage('5ca1ab1e5ca1ab1e5ca1ab1e5ca1ab1e');
+SELECT count(*) AS stored_summary
+FROM sqlflow_relationships('{"code":200,"data":{"mode":"summary","summary":{"relationship":4000,"table":75}}}');
+SELECT count(*) AS empty_lineage_no_warning FROM sqlflow_lineage('csvfile-header_only');
 -- numeric ids, a names-only-by-id parent, generation-endpoint shape (no sqlflow level)
 SELECT * FROM sqlflow_relationships('{"code":200,"data":{"dbobjs":[{"id":7,"name":"SCOTT.EMP","type":"table"},{"id":9,"name":"V","type":"view"}],
   "relationships":[{"id":1,"type":"fdd","effectType":"create_view","target":{"id":10,"column":"A","parentId":9},

@@ -793,9 +793,10 @@ api_warn_summary(const SqlflowEndpoint *ep, const ApiCall *call,
 	ereport(WARNING,
 			(errmsg("sqlflow job %s has too many relationships to export: the server sent counts, no lineage",
 					call->job_id && call->job_id[0] ? call->job_id : "(the latest)"),
-			 errdetail("The export is in summary mode: %s relationships, %s tables.",
-					   env->relationships ? env->relationships : "?",
-					   env->tables ? env->tables : "?"),
+			 env->relationships
+			 ? errdetail("The export is in summary mode: %s relationships, %s tables.",
+						 env->relationships, env->tables ? env->tables : "?")
+			 : errdetail("The export is in summary mode; the server gave no counts."),
 			 errhint("Submit the SQL in smaller jobs, or raise relation_limit (1000 by default) on an on-premise server.")));
 }
 
