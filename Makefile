@@ -13,14 +13,14 @@ OBJS = \
 	src/options.o
 
 EXTENSION = sqlflow_export
-DATA = sqlflow_export--1.0.sql sqlflow_export--1.0--1.1.sql
+DATA = sqlflow_export--1.0.sql sqlflow_export--1.0--1.1.sql sqlflow_export--1.1.sql
 PGFILEDESC = "sqlflow_export - SQLFlow data lineage from SQL"
 
 PG_CPPFLAGS = -I$(srcdir)/src
 SHLIB_LINK = -lcurl -ljson-c
 
 # the suites need the loopback SQLFlow server: run them through test/run
-REGRESS = setup export errors lineage jobs jobstate encoding cron security
+REGRESS = setup export errors lineage jobs jobstate encoding upgrade cron security
 REGRESS_OPTS = --inputdir=$(srcdir)
 
 EXTRA_CLEAN = results regression.diffs regression.out

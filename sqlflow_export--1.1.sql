@@ -1,0 +1,295 @@
+/* sqlflow_export--1.1.sql */
+
+-- complain if script is sourced in psql, rather than via CREATE EXTENSION
+\echo Use "CREATE EXTENSION sqlflow_export" to load this file. \quit
+
+CREATE FUNCTION sqlflow_fdw_validator(text[], oid)
+RETURNS void
+AS 'MODULE_PATHNAME'
+LANGUAGE C STRICT;
+
+COMMENT ON FUNCTION sqlflow_fdw_validator(text[], oid) IS
+'checks the options of sqlflow foreign servers (api_url, ca_file) and user mappings (user_id, token, secret_key, token_required)';
+
+-- The wrapper only carries configuration: servers hold the endpoint, user
+-- mappings the credentials.  There are no foreign tables.
+CREATE FOREIGN DATA WRAPPER sqlflow VALIDATOR sqlflow_fdw_validator;
+
+COMMENT ON FOREIGN DATA WRAPPER sqlflow IS
+'SQLFlow endpoints: CREATE SERVER ... OPTIONS (api_url ...) and CREATE USER MAPPING ... OPTIONS (user_id ..., secret_key or token ...)';
+
+CREATE FUNCTION sqlflow_export(job_id text,
+                               format text DEFAULT 'json',
+                               table_to_table boolean DEFAULT false,
+                               delimiter text DEFAULT ',',
+                               server text DEFAULT NULL)
+RETURNS text
+AS 'MODULE_PATHNAME', 'sqlflow_export'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION sqlflow_export(text, text, boolean, text, text) IS
+'exports the lineage of a SQLFlow job as json, csv or graphml text; a null or empty job_id means the latest job';
+
+CREATE FUNCTION sqlflow_export_json(job_id text,
+                                    table_to_table boolean DEFAULT false,
+                                    server text DEFAULT NULL)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'sqlflow_export_json'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION sqlflow_export_json(text, boolean, text) IS
+'exports the lineage of a SQLFlow job as jsonb (the whole answer: code, data, sessionId, ...)';
+
+-- Lineage as rows ------------------------------------------------------------
+
+CREATE FUNCTION sqlflow_lineage(job_id text,
+                                table_to_table boolean DEFAULT false,
+                                server text DEFAULT NULL)
+RETURNS TABLE (source_db text, source_schema text, source_table text, source_column text,
+               target_db text, target_schema text, target_table text, target_column text,
+               relation_type text, effect_type text, extra jsonb)
+AS 'MODULE_PATHNAME', 'sqlflow_lineage'
+LANGUAGE C VOLATILE PARALLEL UNSAFE ROWS 1000;
+
+COMMENT ON FUNCTION sqlflow_lineage(text, boolean, text) IS
+'the CSV lineage export of a SQLFlow job as rows, streamed; columns matched by header name, others kept in extra';
+
+CREATE FUNCTION sqlflow_relationships(lineage jsonb)
+RETURNS TABLE (relationship_id text, relation_type text, effect_type text,
+               source_parent text, source_column text,
+               target_parent text, target_column text, process_id text)
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
+AS $$
+DECLARE
+  payload jsonb := CASE WHEN jsonb_typeof(lineage -> 'data') = 'object' THEN lineage -> 'data' ELSE lineage END;
+BEGIN
+  IF payload ->> 'mode' = 'summary' THEN
+    RAISE WARNING 'the lineage is in summary mode: the server sent counts, no relationships'
+      USING DETAIL = CASE WHEN payload -> 'summary' ->> 'relationship' IS NULL
+                          THEN 'The document gives no counts.'
+                          ELSE format('Summary mode: %s relationships, %s tables.',
+                                      payload -> 'summary' ->> 'relationship',
+                                      coalesce(payload -> 'summary' ->> 'table', '?')) END,
+            HINT = 'Submit the SQL in smaller jobs, or raise relation_limit (1000 by default) on an on-premise server.';
+  END IF;
+  RETURN QUERY
+    -- the envelope or its data alone; data.sqlflow (exports) or data itself
+    -- (the generation endpoint); relationships, relationship or relations
+    WITH doc AS (
+      SELECT coalesce(d -> 'sqlflow', d) AS s
+      FROM (SELECT CASE WHEN jsonb_typeof(lineage -> 'data') = 'object'
+                        THEN lineage -> 'data' ELSE lineage END AS d) x
+    ), rels AS (
+      SELECT coalesce(s -> 'relationships', s -> 'relationship', s -> 'relations') AS r,
+             s -> 'dbobjs' AS dbobjs
+      FROM doc
+    )
+    SELECT rel ->> 'id', rel ->> 'type', rel ->> 'effectType',
+           coalesce(src ->> 'parentName',
+                    (SELECT o ->> 'name'
+                     FROM jsonb_path_query(rels.dbobjs, 'lax $.** ? (exists(@.id) && exists(@.name))') o
+                     WHERE o ->> 'id' = src ->> 'parentId' LIMIT 1)),
+           src ->> 'column',
+           coalesce(rel -> 'target' ->> 'parentName',
+                    (SELECT o ->> 'name'
+                     FROM jsonb_path_query(rels.dbobjs, 'lax $.** ? (exists(@.id) && exists(@.name))') o
+                     WHERE o ->> 'id' = rel -> 'target' ->> 'parentId' LIMIT 1)),
+           rel -> 'target' ->> 'column',
+           rel ->> 'processId'
+    FROM rels,
+         jsonb_array_elements(CASE jsonb_typeof(rels.r)
+                                WHEN 'array' THEN rels.r
+                                WHEN 'object' THEN jsonb_build_array(rels.r)
+                                ELSE '[]'::jsonb END) WITH ORDINALITY AS r1(rel, n),
+         jsonb_array_elements(CASE jsonb_typeof(rel -> 'sources')
+                                WHEN 'array' THEN rel -> 'sources'
+                                ELSE '[]'::jsonb END) WITH ORDINALITY AS r2(src, m)
+    ORDER BY r1.n, r2.m;
+END
+$$;
+
+COMMENT ON FUNCTION sqlflow_relationships(jsonb) IS
+'flattens a SQLFlow JSON export (any variant: relationships, relationship or relations; envelope or data) into one row per source of each relationship; warns when the export is in summary mode';
+
+-- The job life -------------------------------------------------------------------
+
+CREATE FUNCTION sqlflow_submit(sql text,
+                               dbvendor text DEFAULT 'dbvpostgresql',
+                               job_name text DEFAULT NULL,
+                               server text DEFAULT NULL)
+RETURNS text
+AS 'MODULE_PATHNAME', 'sqlflow_submit'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION sqlflow_submit(text, text, text, text) IS
+'submits SQL text as a new SQLFlow job and returns its job id';
+
+CREATE FUNCTION sqlflow_job(job_id text, server text DEFAULT NULL)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'sqlflow_job'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION sqlflow_job(text, text) IS
+'the job object of a SQLFlow job (status, jobName, dbVendor, createTime, ...)';
+
+CREATE FUNCTION sqlflow_wait(job_id text,
+                             timeout interval DEFAULT '10 minutes',
+                             server text DEFAULT NULL)
+RETURNS text
+AS 'MODULE_PATHNAME', 'sqlflow_wait'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION sqlflow_wait(text, interval, text) IS
+'waits until a SQLFlow job is done and returns success or partial_success; a failed job or the timeout is an error';
+
+CREATE FUNCTION sqlflow_jobs_json(server text DEFAULT NULL)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'sqlflow_jobs_json'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION sqlflow_jobs_json(text) IS
+'the job list answer of SQLFlow as jsonb (total, success, fail, jobIds, jobDetails)';
+
+CREATE FUNCTION sqlflow_jobs(server text DEFAULT NULL)
+RETURNS TABLE (job_id text, job_name text, status text, db_vendor text,
+               create_time timestamp, execute_time_ms bigint, file_names text[])
+LANGUAGE sql VOLATILE PARALLEL UNSAFE
+AS $$
+  SELECT j ->> 'jobId', j ->> 'jobName', j ->> 'status', j ->> 'dbVendor',
+         (j ->> 'createTime')::timestamp,
+         (j ->> 'executeTimeMillis')::bigint,
+         ARRAY(SELECT jsonb_array_elements_text(
+                 CASE jsonb_typeof(j -> 'fileNames') WHEN 'array' THEN j -> 'fileNames' ELSE '[]' END))
+  FROM jsonb_array_elements(
+         coalesce(@extschema@.sqlflow_jobs_json(server) -> 'data' -> 'jobDetails', '[]')) AS j
+$$;
+
+COMMENT ON FUNCTION sqlflow_jobs(text) IS
+'lists the SQLFlow jobs of the user, one row per job';
+
+CREATE FUNCTION sqlflow_delete_job(job_id text, server text DEFAULT NULL)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'sqlflow_delete_job'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION sqlflow_delete_job(text, text) IS
+'deletes a SQLFlow job; true when the server confirms';
+
+CREATE FUNCTION sqlflow_lineage_of(sql text,
+                                   dbvendor text DEFAULT 'dbvpostgresql',
+                                   server text DEFAULT NULL)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'sqlflow_lineage_of'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION sqlflow_lineage_of(text, text, text) IS
+'the lineage of one SQL text, computed at once without a job (/sqlflow/generation/sqlflow)';
+
+-- The lineage of this database -------------------------------------------------------
+
+CREATE FUNCTION sqlflow_database_sql(schemas text[] DEFAULT NULL)
+RETURNS text
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+  script text := '';
+  r record;
+  nsp oid[];
+BEGIN
+  -- which schemas: the ones given, else every user schema; never the
+  -- system's, and never objects that belong to an extension
+  nsp := ARRAY(
+  SELECT n.oid FROM pg_namespace n
+  WHERE (schemas IS NULL OR n.nspname = ANY (schemas))
+    AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
+    AND n.nspname NOT LIKE 'pg\_temp\_%' AND n.nspname NOT LIKE 'pg\_toast\_temp\_%'
+    AND NOT EXISTS (SELECT 1 FROM pg_depend d
+                    WHERE d.classid = 'pg_namespace'::regclass AND d.objid = n.oid AND d.deptype = 'e'));
+
+  -- the tables: those of the schemas, and those the views there read from
+  FOR r IN
+    SELECT c.oid,
+           format('CREATE TABLE %I.%I (%s);', n.nspname, c.relname,
+                  coalesce(string_agg(format('%I %s', a.attname, format_type(a.atttypid, a.atttypmod)),
+                                      ', ' ORDER BY a.attnum), '')) AS ddl
+    FROM pg_class c
+    JOIN pg_namespace n ON n.oid = c.relnamespace
+    LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+    WHERE c.relkind IN ('r', 'p', 'f')
+      AND NOT EXISTS (SELECT 1 FROM pg_depend d
+                      WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+      AND (c.relnamespace = ANY (nsp)
+           OR c.oid IN (SELECT d.refobjid
+                        FROM pg_depend d
+                        JOIN pg_rewrite rw ON rw.oid = d.objid AND d.classid = 'pg_rewrite'::regclass
+                        JOIN pg_class v ON v.oid = rw.ev_class
+                        WHERE v.relnamespace = ANY (nsp)
+                          AND d.refclassid = 'pg_class'::regclass))
+      AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+    GROUP BY c.oid, n.nspname, c.relname
+    ORDER BY n.nspname, c.relname
+  LOOP
+    script := script || r.ddl || e'\n';
+  END LOOP;
+
+  -- views and materialized views, in creation order
+  FOR r IN
+    SELECT format('CREATE %sVIEW %I.%I AS%s%s',
+                  CASE c.relkind WHEN 'm' THEN 'MATERIALIZED ' ELSE '' END,
+                  n.nspname, c.relname, e'\n',
+                  rtrim(pg_get_viewdef(c.oid), e'; \n')) || ';' AS ddl
+    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE c.relkind IN ('v', 'm')
+      AND c.relnamespace = ANY (nsp)
+      AND NOT EXISTS (SELECT 1 FROM pg_depend d
+                      WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+    ORDER BY c.oid
+  LOOP
+    script := script || e'\n' || r.ddl || e'\n';
+  END LOOP;
+
+  -- SQL and PL/pgSQL functions and procedures
+  FOR r IN
+    SELECT rtrim(pg_get_functiondef(p.oid), e'\n') || ';' AS ddl
+    FROM pg_proc p
+    JOIN pg_language l ON l.oid = p.prolang
+    WHERE p.prokind IN ('f', 'p')
+      AND l.lanname IN ('sql', 'plpgsql')
+      AND p.pronamespace = ANY (nsp)
+      AND NOT EXISTS (SELECT 1 FROM pg_depend d
+                      WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e')
+    ORDER BY p.oid
+  LOOP
+    script := script || e'\n' || r.ddl || e'\n';
+  END LOOP;
+
+  RETURN script;
+END
+$$;
+
+COMMENT ON FUNCTION sqlflow_database_sql(text[]) IS
+'the SQL script that sqlflow_submit_database sends: tables, views, materialized views and SQL/PL/pgSQL routines of the given schemas (default: all user schemas)';
+
+CREATE FUNCTION sqlflow_submit_database(job_name text DEFAULT NULL,
+                                        schemas text[] DEFAULT NULL,
+                                        server text DEFAULT NULL)
+RETURNS text
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+AS $$
+DECLARE
+  script text := @extschema@.sqlflow_database_sql(schemas);
+BEGIN
+  IF script = '' THEN
+    RAISE EXCEPTION 'no views, routines or tables to submit'
+      USING ERRCODE = 'invalid_parameter_value',
+            DETAIL = format('Schemas searched: %s.', coalesce(array_to_string(schemas, ', '), 'all user schemas'));
+  END IF;
+  RETURN @extschema@.sqlflow_submit(script, 'dbvpostgresql',
+                        coalesce(job_name, current_database() || ' ' || to_char(now(), 'YYYY-MM-DD HH24:MI:SS')),
+                        server);
+END
+$$;
+
+COMMENT ON FUNCTION sqlflow_submit_database(text, text[], text) IS
+'submits the definitions of the current database (views, routines and the tables they read) as one SQLFlow job and returns its job id';
