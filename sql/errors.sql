@@ -176,6 +176,7 @@ BEGIN
     WHERE a.query LIKE '%fault-hang%' AND a.wait_event_type = 'Extension' AND a.pid <> pg_backend_pid();
     EXIT WHEN pid IS NOT NULL OR n > 200;
     PERFORM pg_sleep(0.05); n := n + 1;
+    PERFORM pg_stat_clear_snapshot();  -- else the first snapshot is kept for the transaction
   END LOOP;
   RAISE NOTICE 'waiting backend seen in pg_stat_activity: %', pid IS NOT NULL;
   PERFORM pg_cancel_backend(pid);
