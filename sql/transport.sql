@@ -37,3 +37,76 @@ END $$;
 SELECT pg_sleep(2);
 SELECT (sqlflow_test_stats() ->> 'open_connections')::int AS open_after_error_and_idle;
 RESET sqlflow.keepalive_idle;
+
+-- 2. sockets count against the backend's descriptor budget, as dblink's and
+-- postgres_fdw's connections do.  dblink connections (to this cluster) take
+-- from the same budget: open as many as it allows, and count them.
+-- (test/run starts the cluster with a small max_files_per_process.)
+\c
+CREATE EXTENSION IF NOT EXISTS dblink;
+CREATE FUNCTION sqlflow_test_fill_fds() RETURNS int LANGUAGE plpgsql AS $$
+DECLARE n int := 0;
+BEGIN
+  FOR i IN 1 .. 1000 LOOP
+    BEGIN
+      PERFORM dblink_connect('fill' || i, format('host=%s port=%s dbname=%s user=%s',
+                             current_setting('unix_socket_directories'),
+                             current_setting('port'), current_database(), current_user));
+      n := n + 1;
+    EXCEPTION WHEN sqlclient_unable_to_establish_sqlconnection THEN
+      EXIT;
+    END;
+  END LOOP;
+  RETURN n;
+END $$;
+CREATE FUNCTION sqlflow_test_free_fds() RETURNS void LANGUAGE plpgsql AS $$
+DECLARE c text;
+BEGIN
+  FOREACH c IN ARRAY coalesce(dblink_get_connections(), '{}') LOOP
+    PERFORM dblink_disconnect(c);
+  END LOOP;
+END $$;
+-- nothing kept alive in this section, so the count is the same whenever taken
+SET sqlflow.keepalive_idle = 0;
+CREATE TEMP TABLE budget AS SELECT sqlflow_test_fill_fds() AS before;
+SELECT before BETWEEN 5 AND 100 AS budget_is_small FROM budget;
+-- no descriptor left: the request is refused before a socket is opened
+SELECT sqlflow_test_try_detail($$SELECT sqlflow_export('c359aef4bd9641d697732422debd8055')$$);
+SELECT sqlflow_test_free_fds();
+SELECT sqlflow_export_json(:demo) ->> 'code' AS with_descriptors_again;
+
+-- 1,000 requests, each on a new connection, that succeed or fail in many
+-- ways, and some cancelled mid-way: the budget is the same afterwards
+CREATE SERVER sqlflow_refused FOREIGN DATA WRAPPER sqlflow OPTIONS (api_url 'http://127.0.0.1:1/gspLive_backend');
+CREATE USER MAPPING FOR CURRENT_USER SERVER sqlflow_refused OPTIONS (user_id 'gudu|0123456789');
+CREATE FUNCTION sqlflow_test_many(n int) RETURNS int LANGUAGE plpgsql AS $$
+DECLARE
+  jobs text[] := ARRAY['c359aef4bd9641d697732422debd8055', 'fault-reset', 'fault-http500',
+                       'fault-truncated', 'fault-redirect-loop', 'fault-code401', 'refused'];
+  ok int := 0; j text;
+BEGIN
+  FOR i IN 1 .. n LOOP
+    j := jobs[1 + i % array_length(jobs, 1)];
+    BEGIN
+      IF j = 'refused' THEN
+        PERFORM sqlflow_export('x', server => 'sqlflow_refused');
+      ELSE
+        PERFORM sqlflow_export(j);
+      END IF;
+      ok := ok + 1;
+    EXCEPTION WHEN OTHERS THEN
+      NULL;
+    END;
+  END LOOP;
+  RETURN ok;
+END $$;
+SELECT sqlflow_test_many(1000) AS succeeded;
+SET statement_timeout = '200ms';
+SELECT sqlflow_export('fault-hang');
+SELECT sqlflow_export('fault-stall');
+SELECT sqlflow_export('fault-drip', 'csv');
+RESET statement_timeout;
+SELECT sqlflow_test_fill_fds() - before AS budget_change FROM budget;
+SELECT sqlflow_test_free_fds();
+DROP TABLE budget;
+RESET sqlflow.keepalive_idle;

@@ -37,6 +37,7 @@
 #include "miscadmin.h"
 #include "lib/stringinfo.h"
 #include "pgstat.h"
+#include "storage/fd.h"
 #include "storage/ipc.h"
 #include "storage/pmsignal.h"
 #include "utils/memutils.h"
@@ -97,6 +98,9 @@ static CURL *http_easy = NULL;
 static volatile int http_sockets[HTTP_MAX_SOCKETS];
 static TimestampTz http_socket_deadline[HTTP_MAX_SOCKETS];
 static int	http_nsockets = 0;	/* slots in use */
+
+/* the open callback refused a socket: PostgreSQL's descriptor budget is spent */
+static bool http_no_fd = false;
 static TimeoutId http_idle_timeout = MAX_TIMEOUTS;
 
 /* what the write callback needs; lives in palloc'd memory for PG_TRY */
@@ -184,7 +188,12 @@ http_xact_callback(XactEvent event, void *arg)
 
 /*
  * libcurl opens every connection's socket here, so that we know which
- * descriptors sit in its cache.  Never raises an error.
+ * descriptors sit in its cache, and so that they count against
+ * PostgreSQL's descriptor budget as postgres_fdw's and dblink's
+ * connections do (fd.c keeps the backend's own files within
+ * max_files_per_process minus what is reserved this way).  Never raises an
+ * error: AcquireExternalFD() only counts and, if need be, closes cached
+ * relation files.  A refusal is recorded and reported after the transfer.
  */
 static curl_socket_t
 http_open_socket_cb(void *clientp, curlsocktype purpose,
@@ -196,12 +205,18 @@ http_open_socket_cb(void *clientp, curlsocktype purpose,
 	for (slot = 0; slot < HTTP_MAX_SOCKETS; slot++)
 		if (http_sockets[slot] < 0)
 			break;
-	if (slot == HTTP_MAX_SOCKETS)
+	if (slot == HTTP_MAX_SOCKETS || !AcquireExternalFD())
+	{
+		http_no_fd = true;
 		return CURL_SOCKET_BAD;
+	}
 
 	fd = socket(address->family, address->socktype, address->protocol);
 	if (fd < 0)
+	{
+		ReleaseExternalFD();
 		return CURL_SOCKET_BAD;
+	}
 	http_sockets[slot] = fd;
 	http_socket_deadline[slot] = 0;
 	http_nsockets++;
@@ -211,6 +226,9 @@ http_open_socket_cb(void *clientp, curlsocktype purpose,
 static int
 http_close_socket_cb(void *clientp, curl_socket_t fd)
 {
+	bool		ours = false;
+	int			rc;
+
 	/* the timeout must not fire once the number may be reused */
 	http_idle_disarm();
 	for (int i = 0; i < HTTP_MAX_SOCKETS; i++)
@@ -219,10 +237,15 @@ http_close_socket_cb(void *clientp, curl_socket_t fd)
 		{
 			http_sockets[i] = -1;
 			http_nsockets--;
+			ours = true;
 			break;
 		}
 	}
-	return close(fd);
+	rc = close(fd);
+	/* every socket we opened was counted once, whatever close() says */
+	if (ours)
+		ReleaseExternalFD();
+	return rc;
 }
 
 /*
@@ -647,6 +670,7 @@ http_perform_once(const HttpRequest *req, const char *url, HttpResult *res)
 
 	/* no libcurl call may run while the idle timeout can fire */
 	http_idle_disarm();
+	http_no_fd = false;
 	curl_easy_reset(http_easy);
 
 	PG_TRY();
@@ -757,6 +781,12 @@ http_perform_once(const HttpRequest *req, const char *url, HttpResult *res)
 			res->failure = t->failure;
 		else
 			res->failure = http_classify(rc);
+		if (res->failure == HTTP_FAIL_CONNECT && http_no_fd)
+		{
+			res->no_fd = true;
+			snprintf(res->detail, sizeof(res->detail),
+					 "There are too many open files on the local server.");
+		}
 		if (res->failure != HTTP_FAIL_NONE && res->detail[0] == '\0')
 			snprintf(res->detail, sizeof(res->detail), "%s",
 					 errbuf[0] ? errbuf : curl_easy_strerror(rc));
