@@ -533,6 +533,15 @@ http_set_options(const HttpRequest *req, const char *url, HttpTransfer *t,
 
 	curl_easy_setopt(e, CURLOPT_URL, url);
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+#if LIBCURL_VERSION_NUM >= 0x075700
+	/*
+	 * When a transfer is removed during name resolution (cancel,
+	 * statement_timeout, sqlflow.timeout), do not wait for the resolver
+	 * thread, which may sit in getaddrinfo() for as long as the system's
+	 * resolver retries: detach it, it cleans up after itself.
+	 */
+	curl_easy_setopt(e, CURLOPT_QUICK_EXIT, 1L);
+#endif
 	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, errbuf);
 #if LIBCURL_VERSION_NUM >= 0x075500
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
