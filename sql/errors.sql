@@ -200,5 +200,8 @@ SELECT sqlflow_test_try($$SELECT sqlflow_export('c359aef4bd9641d697732422debd805
 ALTER SERVER sqlflow_tls OPTIONS (ADD ca_file :'tls_ca');
 SELECT sqlflow_export_json('c359aef4bd9641d697732422debd8055', server => 'sqlflow_tls') -> 'data' ->> 'mode' AS over_https;
 SELECT count(*) AS rows_over_https FROM sqlflow_lineage('c359aef4bd9641d697732422debd8055', server => 'sqlflow_tls');
-ALTER SERVER sqlflow_tls OPTIONS (SET ca_file '/nonexistent/ca.pem');
+-- a readable file that vouches for nothing (a missing one is refused at ALTER)
+\getenv fixtures SQLFLOW_TEST_FIXTURES
+\set wrong_ca :fixtures '/README.md'
+ALTER SERVER sqlflow_tls OPTIONS (SET ca_file :'wrong_ca');
 SELECT sqlflow_test_try($$SELECT sqlflow_export('c359aef4bd9641d697732422debd8055', server => 'sqlflow_tls')$$);

@@ -110,3 +110,22 @@ SELECT sqlflow_test_fill_fds() - before AS budget_change FROM budget;
 SELECT sqlflow_test_free_fds();
 DROP TABLE budget;
 RESET sqlflow.keepalive_idle;
+
+-- 4. ca_file is checked when the server is created or altered: it must be
+-- a regular file that the server process can read
+\getenv tls_url SQLFLOW_TEST_TLS_URL
+\getenv tls_ca SQLFLOW_TEST_CA
+SELECT sqlflow_test_try_detail($$CREATE SERVER ca_missing FOREIGN DATA WRAPPER sqlflow OPTIONS (api_url 'https://127.0.0.1:2/gspLive_backend', ca_file '/nonexistent/ca.pem')$$);
+SELECT sqlflow_test_try_detail($$CREATE SERVER ca_dir FOREIGN DATA WRAPPER sqlflow OPTIONS (api_url 'https://127.0.0.1:2/gspLive_backend', ca_file '/etc')$$);
+-- root may read it, the server process may not; its contents are not read
+SELECT sqlflow_test_try_detail($$CREATE SERVER ca_unreadable FOREIGN DATA WRAPPER sqlflow OPTIONS (api_url 'https://127.0.0.1:2/gspLive_backend', ca_file '/etc/shadow')$$);
+SELECT sqlflow_test_try_detail($$CREATE SERVER ca_empty FOREIGN DATA WRAPPER sqlflow OPTIONS (api_url 'https://127.0.0.1:2/gspLive_backend', ca_file '')$$);
+SELECT count(*) AS servers_created FROM pg_foreign_server WHERE srvname LIKE 'ca\_%';
+CREATE SERVER ca_ok FOREIGN DATA WRAPPER sqlflow OPTIONS (api_url :'tls_url', ca_file :'tls_ca');
+CREATE USER MAPPING FOR CURRENT_USER SERVER ca_ok OPTIONS (user_id 'gudu|0123456789');
+SELECT sqlflow_export_json(:demo, server => 'ca_ok') ->> 'code' AS over_https;
+-- ALTER checks the same, and leaves the server as it was when it fails
+SELECT sqlflow_test_try_detail($$ALTER SERVER ca_ok OPTIONS (SET ca_file '/nonexistent/ca.pem')$$);
+SELECT sqlflow_test_try_detail($$ALTER SERVER ca_ok OPTIONS (SET ca_file '/etc')$$);
+SELECT sqlflow_export_json(:demo, server => 'ca_ok') ->> 'code' AS still_over_https;
+DROP SERVER ca_ok CASCADE;

@@ -18,6 +18,9 @@
  */
 #include "postgres.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "access/htup_details.h"
 #include "access/reloptions.h"
 #include "catalog/pg_foreign_data_wrapper.h"
@@ -86,6 +89,41 @@ sqlflow_reject_option(const char *name, Oid context)
 			 : errhint("There are no valid options here.")));
 }
 
+/*
+ * ca_file must name a regular file that the server process can read, so
+ * that a mistake shows when the server is created or altered rather than at
+ * the first call.  The messages name the option, never the path or the
+ * file's contents (nothing is read here).
+ */
+static void
+sqlflow_check_ca_file(const char *path)
+{
+	struct stat st;
+
+	if (path[0] == '\0')
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+				 errmsg("option \"ca_file\" must not be empty")));
+	if (stat(path, &st) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+				 errmsg("invalid value for option \"ca_file\""),
+				 errdetail("The server process cannot find the file: %m."),
+				 errhint("Give the absolute path of a PEM file of CA certificates that the database server's operating-system user can read.")));
+	if (!S_ISREG(st.st_mode))
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+				 errmsg("invalid value for option \"ca_file\""),
+				 errdetail("It is not a regular file."),
+				 errhint("Give the absolute path of a PEM file of CA certificates that the database server's operating-system user can read.")));
+	if (access(path, R_OK) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+				 errmsg("invalid value for option \"ca_file\""),
+				 errdetail("The server process cannot read the file: %m."),
+				 errhint("Give the absolute path of a PEM file of CA certificates that the database server's operating-system user can read.")));
+}
+
 PG_FUNCTION_INFO_V1(sqlflow_fdw_validator);
 
 /*
@@ -139,6 +177,8 @@ sqlflow_fdw_validator(PG_FUNCTION_ARGS)
 		{
 			(void) defGetBoolean(def);
 		}
+		else if (strcmp(opt->name, "ca_file") == 0)
+			sqlflow_check_ca_file(value);
 		else
 		{
 			if (value[0] == '\0')
