@@ -129,3 +129,38 @@ SELECT sqlflow_test_try_detail($$ALTER SERVER ca_ok OPTIONS (SET ca_file '/nonex
 SELECT sqlflow_test_try_detail($$ALTER SERVER ca_ok OPTIONS (SET ca_file '/etc')$$);
 SELECT sqlflow_export_json(:demo, server => 'ca_ok') ->> 'code' AS still_over_https;
 DROP SERVER ca_ok CASCADE;
+
+-- 5. token_required: anyone may set 'true', only a superuser 'false'; and
+-- with it true, a non-superuser's calls carry a credential of their own
+CREATE ROLE sqlflow_plain;
+GRANT USAGE ON FOREIGN SERVER sqlflow TO sqlflow_plain;
+GRANT USAGE ON FOREIGN SERVER sqlflow_cloud TO sqlflow_plain;
+SET ROLE sqlflow_plain;
+SELECT sqlflow_test_try($$CREATE USER MAPPING FOR CURRENT_USER SERVER sqlflow OPTIONS (user_id 'gudu|0123456789', token_required 'false')$$);
+SELECT sqlflow_test_try($$CREATE USER MAPPING FOR CURRENT_USER SERVER sqlflow OPTIONS (user_id 'gudu|0123456789', token_required 'true')$$);
+-- no credential at all
+SELECT sqlflow_test_try($$SELECT sqlflow_export('c359aef4bd9641d697732422debd8055')$$);
+-- the on-premise literal written into the mapping is no credential either
+ALTER USER MAPPING FOR CURRENT_USER SERVER sqlflow OPTIONS (ADD token 'token');
+SELECT sqlflow_test_try_detail($$SELECT sqlflow_export('c359aef4bd9641d697732422debd8055')$$);
+ALTER USER MAPPING FOR CURRENT_USER SERVER sqlflow OPTIONS (DROP token_required);
+SELECT sqlflow_test_try($$SELECT sqlflow_export('c359aef4bd9641d697732422debd8055')$$);
+SELECT sqlflow_test_try($$ALTER USER MAPPING FOR CURRENT_USER SERVER sqlflow OPTIONS (ADD token_required 'false')$$);
+-- a secret key of one's own works
+CREATE USER MAPPING FOR CURRENT_USER SERVER sqlflow_cloud
+  OPTIONS (user_id 'auth0|sqlflow-test', secret_key 'test-secret-key-0123456789', token_required 'true');
+SELECT sqlflow_export_json(:demo, server => 'sqlflow_cloud') ->> 'code' AS own_secret_key;
+RESET ROLE;
+-- a superuser may waive the rule on the role's mapping ...
+ALTER USER MAPPING FOR sqlflow_plain SERVER sqlflow OPTIONS (ADD token_required 'false');
+SET ROLE sqlflow_plain;
+SELECT sqlflow_export_json(:demo) ->> 'code' AS waived_by_superuser;
+-- ... and the role may not change that mapping while it carries the waiver
+SELECT sqlflow_test_try($$ALTER USER MAPPING FOR CURRENT_USER SERVER sqlflow OPTIONS (SET user_id 'gudu|9876543210')$$);
+RESET ROLE;
+-- a superuser's own calls with the literal are as before
+SELECT sqlflow_export_json(:demo) ->> 'code' AS superuser_without_credential;
+DROP USER MAPPING FOR sqlflow_plain SERVER sqlflow;
+DROP USER MAPPING FOR sqlflow_plain SERVER sqlflow_cloud;
+REVOKE USAGE ON FOREIGN SERVER sqlflow FROM sqlflow_plain;
+REVOKE USAGE ON FOREIGN SERVER sqlflow_cloud FROM sqlflow_plain;
