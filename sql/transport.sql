@@ -164,3 +164,36 @@ DROP USER MAPPING FOR sqlflow_plain SERVER sqlflow;
 DROP USER MAPPING FOR sqlflow_plain SERVER sqlflow_cloud;
 REVOKE USAGE ON FOREIGN SERVER sqlflow FROM sqlflow_plain;
 REVOKE USAGE ON FOREIGN SERVER sqlflow_cloud FROM sqlflow_plain;
+
+-- 6. sqlflow.max_response_size is a ceiling that only superusers change
+SET ROLE sqlflow_plain;
+SELECT sqlflow_test_try($$SET sqlflow.max_response_size = '1GB'$$);
+SELECT sqlflow_test_try($$SELECT set_config('sqlflow.max_response_size', '1GB', true)$$);
+SELECT sqlflow_test_try($$ALTER ROLE CURRENT_USER SET sqlflow.max_response_size = '1GB'$$);
+SHOW sqlflow.max_response_size;
+-- the other settings stay the user's
+SET sqlflow.timeout = '30s';
+SET sqlflow.keepalive_idle = '5s';
+RESET sqlflow.timeout;
+RESET sqlflow.keepalive_idle;
+RESET ROLE;
+SET sqlflow.max_response_size = '1GB';
+SHOW sqlflow.max_response_size;
+RESET sqlflow.max_response_size;
+-- per role, set by a superuser, in force in the role's sessions
+ALTER ROLE sqlflow_plain LOGIN;
+ALTER ROLE sqlflow_plain SET sqlflow.max_response_size = '16kB';
+\c - sqlflow_plain
+SHOW sqlflow.max_response_size;
+-- until a sqlflow function has loaded the library in a session, SET only
+-- records a placeholder; loading the library drops a non-superuser's value
+-- (with a WARNING), as PostgreSQL does for every superuser-only setting of
+-- an extension
+SET sqlflow.max_response_size = '1GB';
+SELECT sqlflow_test_try($$SELECT sqlflow_export('x', server => 'no_such_server')$$);
+SHOW sqlflow.max_response_size;
+SELECT sqlflow_test_try($$SET sqlflow.max_response_size = '1GB'$$);
+SHOW sqlflow.max_response_size;
+\c - postgres
+ALTER ROLE sqlflow_plain RESET sqlflow.max_response_size;
+DROP ROLE sqlflow_plain;
