@@ -103,6 +103,12 @@ static int	http_nsockets = 0;	/* slots in use */
 static bool http_no_fd = false;
 static TimeoutId http_idle_timeout = MAX_TIMEOUTS;
 
+/*
+ * Set by the handler: every idle socket has been shut down, so there is
+ * nothing to arm the timeout for until the next request.
+ */
+static volatile sig_atomic_t http_idle_fired = false;
+
 /* what the write callback needs; lives in palloc'd memory for PG_TRY */
 typedef struct HttpTransfer
 {
@@ -137,6 +143,7 @@ http_idle_timeout_handler(void)
 		if (fd >= 0)
 			(void) shutdown(fd, SHUT_RDWR);
 	}
+	http_idle_fired = true;
 	errno = save_errno;
 }
 
@@ -157,7 +164,8 @@ http_idle_arm(void)
 {
 	TimestampTz earliest = 0;
 
-	if (http_idle_timeout == MAX_TIMEOUTS || http_nsockets == 0)
+	if (http_idle_timeout == MAX_TIMEOUTS || http_nsockets == 0 ||
+		http_idle_fired)
 		return;
 	for (int i = 0; i < HTTP_MAX_SOCKETS; i++)
 	{
@@ -679,6 +687,7 @@ http_perform_once(const HttpRequest *req, const char *url, HttpResult *res)
 
 	/* no libcurl call may run while the idle timeout can fire */
 	http_idle_disarm();
+	http_idle_fired = false;
 	http_no_fd = false;
 	curl_easy_reset(http_easy);
 
