@@ -182,6 +182,7 @@ BEGIN
     WHERE a.query LIKE '%fault-hang%' AND a.wait_event_type = 'Extension' AND a.pid <> pg_backend_pid();
     EXIT WHEN pid IS NOT NULL OR n > 600;
     PERFORM pg_sleep(0.05); n := n + 1;
+    PERFORM pg_stat_clear_snapshot();  -- else the first snapshot is kept for the transaction
   END LOOP;
   RAISE NOTICE 'waiting backend seen in pg_stat_activity: %', pid IS NOT NULL;
   PERFORM pg_cancel_backend(pid);
@@ -205,5 +206,8 @@ SELECT sqlflow_test_try($$SELECT sqlflow_export('c359aef4bd9641d697732422debd805
 ALTER SERVER sqlflow_tls OPTIONS (ADD ca_file :'tls_ca');
 SELECT sqlflow_export_json('c359aef4bd9641d697732422debd8055', server => 'sqlflow_tls') -> 'data' ->> 'mode' AS over_https;
 SELECT count(*) AS rows_over_https FROM sqlflow_lineage('c359aef4bd9641d697732422debd8055', server => 'sqlflow_tls');
-ALTER SERVER sqlflow_tls OPTIONS (SET ca_file '/nonexistent/ca.pem');
+-- a readable file that vouches for nothing (a missing one is refused at ALTER)
+\getenv fixtures SQLFLOW_TEST_FIXTURES
+\set wrong_ca :fixtures '/README.md'
+ALTER SERVER sqlflow_tls OPTIONS (SET ca_file :'wrong_ca');
 SELECT sqlflow_test_try($$SELECT sqlflow_export('c359aef4bd9641d697732422debd8055', server => 'sqlflow_tls')$$);

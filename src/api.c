@@ -284,7 +284,10 @@ api_raise_transport(const SqlflowEndpoint *ep, const ApiCall *call,
 			ereport(ERROR,
 					(errcode(ERRCODE_SQLCLIENT_UNABLE_TO_ESTABLISH_SQLCONNECTION),
 					 errmsg("could not connect to sqlflow server \"%s\"", ep->server_name),
-					 errdetail("%s", res->detail)));
+					 errdetail("%s", res->detail),
+					 res->no_fd
+					 ? errhint("Raise the server's max_files_per_process and/or \"ulimit -n\" limits.")
+					 : 0));
 			break;
 		case HTTP_FAIL_TIMEOUT:
 			ereport(ERROR,
@@ -304,7 +307,7 @@ api_raise_transport(const SqlflowEndpoint *ep, const ApiCall *call,
 					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 					 errmsg("answer from sqlflow server \"%s\" exceeds sqlflow.max_response_size", ep->server_name),
 					 errdetail("The limit is %d kB.", sqlflow_max_response_size),
-					 errhint("Raise sqlflow.max_response_size, up to 1GB.")));
+					 errhint("A superuser can raise sqlflow.max_response_size (up to 1GB), also per role or database with ALTER ROLE or ALTER DATABASE ... SET.")));
 			break;
 		case HTTP_FAIL_SINK:
 			/* the sink says why it refused: a limit, bad data, or memory */

@@ -6,7 +6,8 @@
  * Everything that describes one SQLFlow endpoint (its URL, the user's
  * credentials) lives in the foreign server and user mapping, see
  * options.c.  What is left here are the knobs of the transport, which a DBA
- * sets per database, role or session.
+ * sets per database, role or session; sqlflow.max_response_size, a limit
+ * on backend memory, only a superuser may change.
  *
  *-------------------------------------------------------------------------
  */
@@ -57,12 +58,17 @@ sqlflow_define_gucs(void)
 							GUC_UNIT_S,
 							NULL, NULL, NULL);
 
+	/*
+	 * A ceiling on backend memory (a buffered JSON answer turned into jsonb
+	 * costs about 25 bytes per byte), so only superusers set it, per role
+	 * or database if need be, as with temp_file_limit.
+	 */
 	DefineCustomIntVariable("sqlflow.max_response_size",
 							"Largest answer accepted from the SQLFlow server.",
-							NULL,
+							"Only superusers can change this setting.",
 							&sqlflow_max_response_size,
 							256 * 1024, 1, SQLFLOW_MAX_RESPONSE_SIZE_KB,
-							PGC_USERSET,
+							PGC_SUSET,
 							GUC_UNIT_KB,
 							NULL, NULL, NULL);
 

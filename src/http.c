@@ -28,15 +28,21 @@
 #include "postgres.h"
 
 #include <limits.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 
+#include "access/xact.h"
 #include "miscadmin.h"
 #include "lib/stringinfo.h"
 #include "pgstat.h"
+#include "storage/fd.h"
 #include "storage/ipc.h"
 #include "storage/pmsignal.h"
 #include "utils/memutils.h"
+#include "utils/timeout.h"
+#include "utils/timestamp.h"
 #include "utils/wait_event.h"
 
 #include "http.h"
@@ -48,6 +54,60 @@
 /* per-backend libcurl state */
 static CURLM *http_multi = NULL;
 static CURL *http_easy = NULL;
+
+/*
+ * The sockets libcurl opened through http_open_socket_cb() and has not yet
+ * closed through http_close_socket_cb(), with the time until which each may
+ * sit idle in libcurl's connection cache.  Between requests every one of
+ * them is an idle kept-alive connection.
+ *
+ * Closing idle connections on time.  libcurl only looks at a cached
+ * connection's age when a later request considers reusing it
+ * (CURLOPT_MAXAGE_CONN), so a backend that stays idle would keep the
+ * connection open for ever.  Instead, when a request leaves connections in
+ * the cache, a PostgreSQL timeout (http_idle_timeout) is armed for the
+ * earliest of their deadlines.  Its handler runs in signal context, so it
+ * does nothing but shutdown(2) each tracked socket: the server sees the
+ * connection close, and libcurl finds the connection dead at its next use
+ * and discards it (closing the descriptor through our callback).  When the
+ * earliest deadline passes, all idle connections are shut down at once; with
+ * several servers in use, the younger ones are thus closed a little early,
+ * which costs nothing but a new connection.
+ *
+ * Why the handler cannot hit a descriptor that is no longer ours: the
+ * handler only touches descriptors in http_sockets, and the array only
+ * changes inside libcurl calls, in our socket callbacks.  Every libcurl
+ * call that can open or close a socket happens with the timeout disabled:
+ * http_perform_once() disables it before its first libcurl call and arms it
+ * again only after its last, and the exit callback disables it before
+ * curl_multi_cleanup().  The close callback moreover disables the timeout
+ * and removes the descriptor from the array before close(2).  So while the
+ * timeout can fire, every descriptor in the array is open and owned by
+ * libcurl's cache, and a descriptor number is never reused behind the
+ * handler's back.  A shutdown() of a socket that libcurl is about to reuse
+ * is harmless as well: libcurl checks a cached connection before reusing it
+ * and opens a new one if the old one is dead.
+ *
+ * PostgreSQL's error recovery disables every timeout (disable_all_timeouts)
+ * before aborting the transaction, and a request that ends with an error
+ * does not reach the re-arming code; so the timeout is also re-armed at the
+ * end of every transaction (http_xact_callback).
+ */
+#define HTTP_MAX_SOCKETS 32
+
+static volatile int http_sockets[HTTP_MAX_SOCKETS];
+static TimestampTz http_socket_deadline[HTTP_MAX_SOCKETS];
+static int	http_nsockets = 0;	/* slots in use */
+
+/* the open callback refused a socket: PostgreSQL's descriptor budget is spent */
+static bool http_no_fd = false;
+static TimeoutId http_idle_timeout = MAX_TIMEOUTS;
+
+/*
+ * Set by the handler: every idle socket has been shut down, so there is
+ * nothing to arm the timeout for until the next request.
+ */
+static volatile sig_atomic_t http_idle_fired = false;
 
 /* what the write callback needs; lives in palloc'd memory for PG_TRY */
 typedef struct HttpTransfer
@@ -64,6 +124,159 @@ typedef struct HttpTransfer
 } HttpTransfer;
 
 static void http_global_cleanup(int code, Datum arg);
+static void http_idle_timeout_handler(void);
+static void http_xact_callback(XactEvent event, void *arg);
+
+/*
+ * The idle timeout's handler.  Signal context: only async-signal-safe calls,
+ * no PostgreSQL functions.  See the comment on http_sockets.
+ */
+static void
+http_idle_timeout_handler(void)
+{
+	int			save_errno = errno;
+
+	for (int i = 0; i < HTTP_MAX_SOCKETS; i++)
+	{
+		int			fd = http_sockets[i];
+
+		if (fd >= 0)
+			(void) shutdown(fd, SHUT_RDWR);
+	}
+	http_idle_fired = true;
+	errno = save_errno;
+}
+
+static void
+http_idle_disarm(void)
+{
+	if (http_idle_timeout != MAX_TIMEOUTS &&
+		get_timeout_active(http_idle_timeout))
+		disable_timeout(http_idle_timeout, false);
+}
+
+/*
+ * Arm the idle timeout for the earliest deadline of the sockets in the
+ * cache, if there are any.  Only called while no libcurl call is running.
+ */
+static void
+http_idle_arm(void)
+{
+	TimestampTz earliest = 0;
+
+	if (http_idle_timeout == MAX_TIMEOUTS || http_nsockets == 0 ||
+		http_idle_fired)
+		return;
+	for (int i = 0; i < HTTP_MAX_SOCKETS; i++)
+	{
+		if (http_sockets[i] >= 0 &&
+			(earliest == 0 || http_socket_deadline[i] < earliest))
+			earliest = http_socket_deadline[i];
+	}
+	if (earliest != 0)
+		enable_timeout_at(http_idle_timeout, earliest);
+}
+
+/* error recovery disables all timeouts: arm ours again */
+static void
+http_xact_callback(XactEvent event, void *arg)
+{
+	switch (event)
+	{
+		case XACT_EVENT_COMMIT:
+		case XACT_EVENT_ABORT:
+		case XACT_EVENT_PREPARE:
+			if (!get_timeout_active(http_idle_timeout))
+				http_idle_arm();
+			break;
+		default:
+			break;
+	}
+}
+
+/*
+ * libcurl opens every connection's socket here, so that we know which
+ * descriptors sit in its cache, and so that they count against
+ * PostgreSQL's descriptor budget as postgres_fdw's and dblink's
+ * connections do (fd.c keeps the backend's own files within
+ * max_files_per_process minus what is reserved this way).  Never raises an
+ * error: AcquireExternalFD() only counts and, if need be, closes cached
+ * relation files.  A refusal is recorded and reported after the transfer.
+ */
+static curl_socket_t
+http_open_socket_cb(void *clientp, curlsocktype purpose,
+					struct curl_sockaddr *address)
+{
+	int			slot;
+	int			fd;
+
+	for (slot = 0; slot < HTTP_MAX_SOCKETS; slot++)
+		if (http_sockets[slot] < 0)
+			break;
+	if (slot == HTTP_MAX_SOCKETS || !AcquireExternalFD())
+	{
+		http_no_fd = true;
+		return CURL_SOCKET_BAD;
+	}
+
+	fd = socket(address->family, address->socktype, address->protocol);
+	if (fd < 0)
+	{
+		ReleaseExternalFD();
+		return CURL_SOCKET_BAD;
+	}
+	http_sockets[slot] = fd;
+	http_socket_deadline[slot] = 0;
+	http_nsockets++;
+	return fd;
+}
+
+static int
+http_close_socket_cb(void *clientp, curl_socket_t fd)
+{
+	bool		ours = false;
+	int			rc;
+
+	/* the timeout must not fire once the number may be reused */
+	http_idle_disarm();
+	for (int i = 0; i < HTTP_MAX_SOCKETS; i++)
+	{
+		if (http_sockets[i] == fd)
+		{
+			http_sockets[i] = -1;
+			http_nsockets--;
+			ours = true;
+			break;
+		}
+	}
+	rc = close(fd);
+	/* every socket we opened was counted once, whatever close() says */
+	if (ours)
+		ReleaseExternalFD();
+	return rc;
+}
+
+/*
+ * After a request: the connection it used (if it stays in the cache) may
+ * sit idle until now + idle_s; connections opened during the request
+ * that stay in the cache get the same deadline.  Older idle connections
+ * keep theirs.
+ */
+static void
+http_idle_note(curl_socket_t used, long idle_s)
+{
+	TimestampTz deadline;
+
+	deadline = TimestampTzPlusMilliseconds(GetCurrentTimestamp(),
+										   (int64) idle_s * 1000);
+	for (int i = 0; i < HTTP_MAX_SOCKETS; i++)
+	{
+		if (http_sockets[i] < 0)
+			continue;
+		if (http_sockets[i] == used || http_socket_deadline[i] == 0)
+			http_socket_deadline[i] = deadline;
+	}
+}
 
 /*
  * Create the backend's handles on first use.
@@ -94,6 +307,10 @@ http_init(void)
 				 errmsg("out of memory"),
 				 errdetail("Could not create a libcurl handle.")));
 	}
+	for (int i = 0; i < HTTP_MAX_SOCKETS; i++)
+		http_sockets[i] = -1;
+	http_idle_timeout = RegisterTimeout(USER_TIMEOUT, http_idle_timeout_handler);
+	RegisterXactCallback(http_xact_callback, NULL);
 	on_proc_exit(http_global_cleanup, (Datum) 0);
 }
 
@@ -101,6 +318,7 @@ http_init(void)
 static void
 http_global_cleanup(int code, Datum arg)
 {
+	http_idle_disarm();
 	if (http_easy)
 		curl_easy_cleanup(http_easy);
 	if (http_multi)
@@ -323,6 +541,15 @@ http_set_options(const HttpRequest *req, const char *url, HttpTransfer *t,
 
 	curl_easy_setopt(e, CURLOPT_URL, url);
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+#if LIBCURL_VERSION_NUM >= 0x075700
+	/*
+	 * When a transfer is removed during name resolution (cancel,
+	 * statement_timeout, sqlflow.timeout), do not wait for the resolver
+	 * thread, which may sit in getaddrinfo() for as long as the system's
+	 * resolver retries: detach it, it cleans up after itself.
+	 */
+	curl_easy_setopt(e, CURLOPT_QUICK_EXIT, 1L);
+#endif
 	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, errbuf);
 #if LIBCURL_VERSION_NUM >= 0x075500
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -345,7 +572,15 @@ http_set_options(const HttpRequest *req, const char *url, HttpTransfer *t,
 	if (req->keepalive_idle_s > 0)
 		curl_easy_setopt(e, CURLOPT_MAXAGE_CONN, req->keepalive_idle_s);
 	else
+	{
+		/* neither reuse a cached connection nor leave this one behind */
+		curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
 		curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
+	}
+	curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, http_open_socket_cb);
+	curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, NULL);
+	curl_easy_setopt(e, CURLOPT_CLOSESOCKETFUNCTION, http_close_socket_cb);
+	curl_easy_setopt(e, CURLOPT_CLOSESOCKETDATA, NULL);
 	/* fewer, larger chunks: less per-chunk work for the sinks */
 	curl_easy_setopt(e, CURLOPT_BUFFERSIZE, 256L * 1024L);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, http_write_cb);
@@ -450,6 +685,10 @@ http_perform_once(const HttpRequest *req, const char *url, HttpResult *res)
 		}
 	}
 
+	/* no libcurl call may run while the idle timeout can fire */
+	http_idle_disarm();
+	http_idle_fired = false;
+	http_no_fd = false;
 	curl_easy_reset(http_easy);
 
 	PG_TRY();
@@ -534,7 +773,15 @@ http_perform_once(const HttpRequest *req, const char *url, HttpResult *res)
 	}
 	PG_FINALLY();
 	{
+		curl_socket_t used;
+
+		/* the connection this request used, if libcurl keeps it */
+		if (curl_easy_getinfo(http_easy, CURLINFO_ACTIVESOCKET, &used) != CURLE_OK)
+			used = CURL_SOCKET_BAD;
 		curl_multi_remove_handle(http_multi, http_easy);
+		/* last libcurl call of the request that may close a socket */
+		http_idle_note(used, req->keepalive_idle_s);
+		http_idle_arm();
 		if (mime)
 			curl_mime_free(mime);
 		if (headers)
@@ -552,6 +799,12 @@ http_perform_once(const HttpRequest *req, const char *url, HttpResult *res)
 			res->failure = t->failure;
 		else
 			res->failure = http_classify(rc);
+		if (res->failure == HTTP_FAIL_CONNECT && http_no_fd)
+		{
+			res->no_fd = true;
+			snprintf(res->detail, sizeof(res->detail),
+					 "There are too many open files on the local server.");
+		}
 		if (res->failure != HTTP_FAIL_NONE && res->detail[0] == '\0')
 			snprintf(res->detail, sizeof(res->detail), "%s",
 					 errbuf[0] ? errbuf : curl_easy_strerror(rc));

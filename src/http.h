@@ -97,6 +97,13 @@ typedef struct HttpResult
 	char		error_body[HTTP_ERROR_BODY_MAX + 1];
 	/* libcurl's or our own explanation of a failure, for errdetail */
 	char		detail[512];
+
+	/*
+	 * With HTTP_FAIL_CONNECT: no socket could be opened because the
+	 * backend's share of max_files_per_process for external descriptors
+	 * (AcquireExternalFD) is spent.
+	 */
+	bool		no_fd;
 } HttpResult;
 
 extern void http_perform(const HttpRequest *req, HttpResult *res);

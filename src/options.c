@@ -18,6 +18,9 @@
  */
 #include "postgres.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "access/htup_details.h"
 #include "access/reloptions.h"
 #include "catalog/pg_foreign_data_wrapper.h"
@@ -36,6 +39,9 @@
 
 #define SQLFLOW_FDW_NAME "sqlflow"
 
+/* what an on-premise server without authentication accepts as the token */
+#define SQLFLOW_ONPREM_TOKEN "token"
+
 typedef struct SqlflowOption
 {
 	const char *name;
@@ -49,7 +55,7 @@ static const SqlflowOption sqlflow_options[] = {
 	{"user_id", UserMappingRelationId, false},
 	{"token", UserMappingRelationId, false},
 	{"secret_key", UserMappingRelationId, false},
-	{"token_required", UserMappingRelationId, true},
+	{"token_required", UserMappingRelationId, false},	/* false: superuser only */
 	{NULL, InvalidOid, false}
 };
 
@@ -84,6 +90,41 @@ sqlflow_reject_option(const char *name, Oid context)
 			 valid.len > 0
 			 ? errhint("Valid options here are: %s.", valid.data)
 			 : errhint("There are no valid options here.")));
+}
+
+/*
+ * ca_file must name a regular file that the server process can read, so
+ * that a mistake shows when the server is created or altered rather than at
+ * the first call.  The messages name the option, never the path or the
+ * file's contents (nothing is read here).
+ */
+static void
+sqlflow_check_ca_file(const char *path)
+{
+	struct stat st;
+
+	if (path[0] == '\0')
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+				 errmsg("option \"ca_file\" must not be empty")));
+	if (stat(path, &st) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+				 errmsg("invalid value for option \"ca_file\""),
+				 errdetail("The server process cannot find the file: %m."),
+				 errhint("Give the absolute path of a PEM file of CA certificates that the database server's operating-system user can read.")));
+	if (!S_ISREG(st.st_mode))
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+				 errmsg("invalid value for option \"ca_file\""),
+				 errdetail("It is not a regular file."),
+				 errhint("Give the absolute path of a PEM file of CA certificates that the database server's operating-system user can read.")));
+	if (access(path, R_OK) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+				 errmsg("invalid value for option \"ca_file\""),
+				 errdetail("The server process cannot read the file: %m."),
+				 errhint("Give the absolute path of a PEM file of CA certificates that the database server's operating-system user can read.")));
 }
 
 PG_FUNCTION_INFO_V1(sqlflow_fdw_validator);
@@ -137,8 +178,21 @@ sqlflow_fdw_validator(PG_FUNCTION_ARGS)
 		}
 		else if (strcmp(opt->name, "token_required") == 0)
 		{
-			(void) defGetBoolean(def);
+			/*
+			 * As postgres_fdw's password_required: anyone may insist on a
+			 * credential, only a superuser may waive it.  CREATE and ALTER
+			 * pass the whole resulting list, so a non-superuser cannot alter
+			 * a mapping that carries the waiver either.
+			 */
+			if (!defGetBoolean(def) && !superuser())
+				ereport(ERROR,
+						(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+						 errmsg("permission denied to set option \"token_required\""),
+						 errdetail("Only superusers may set token_required to false, or change a user mapping that has it."),
+						 errhint("Give the user mapping a token or secret_key of its own, or ask a superuser to make this change.")));
 		}
+		else if (strcmp(opt->name, "ca_file") == 0)
+			sqlflow_check_ca_file(value);
 		else
 		{
 			if (value[0] == '\0')
@@ -304,6 +358,20 @@ sqlflow_endpoint_lookup(const char *server_name)
 				 errmsg("a token or secret_key is required for non-superusers"),
 				 errdetail("The user mapping for server \"%s\" has neither.", server_name),
 				 errhint("Add token or secret_key to the user mapping, or have a superuser set token_required 'false' on it.")));
+
+	/*
+	 * The literal on-premise token is accepted by such a server from anyone:
+	 * written into a mapping, it is no more a credential of the user's own
+	 * than no credential at all.
+	 */
+	if (ep->token != NULL && strcmp(ep->token, SQLFLOW_ONPREM_TOKEN) == 0 &&
+		token_required && !superuser())
+		ereport(ERROR,
+				(errcode(ERRCODE_S_R_E_PROHIBITED_SQL_STATEMENT_ATTEMPTED),
+				 errmsg("the on-premise token \"%s\" is not a credential of one's own", SQLFLOW_ONPREM_TOKEN),
+				 errdetail("The user mapping for server \"%s\" gives token '%s', which servers without authentication accept from anyone; non-superusers need a token or secret_key of their own.",
+						   server_name, SQLFLOW_ONPREM_TOKEN),
+				 errhint("Add a token or secret_key of your own to the user mapping, or have a superuser set token_required 'false' on it.")));
 
 	return ep;
 }

@@ -88,6 +88,8 @@ class Stats:
 
     def reset(self):
         self.connections = 0
+        # connections open now that carried an API request (not /__stats)
+        self.open_connections = getattr(self, "open_connections", 0)
         self.requests = {}
         self.token_requests = 0
 
@@ -100,6 +102,7 @@ class Stats:
     def snapshot(self):
         with self.lock:
             return {"connections": self.connections, "requests": dict(self.requests),
+                    "open_connections": self.open_connections,
                     "token_requests": self.token_requests}
 
 
@@ -557,9 +560,26 @@ class Handler(BaseHTTPRequestHandler):
 
     def setup(self):
         super().setup()
+        self.api_connection = False
         stats = self.server.state.stats
         with stats.lock:
             stats.connections += 1
+
+    def note_api_connection(self):
+        if not self.api_connection:
+            self.api_connection = True
+            stats = self.server.state.stats
+            with stats.lock:
+                stats.open_connections += 1
+
+    def finish(self):
+        try:
+            super().finish()
+        finally:
+            if self.api_connection:
+                stats = self.server.state.stats
+                with stats.lock:
+                    stats.open_connections -= 1
 
     # --- answers -------------------------------------------------------------------
     def send_body(self, status, body, ctype="application/json; charset=utf-8", headers=None):
@@ -658,6 +678,7 @@ class Handler(BaseHTTPRequestHandler):
                 state.busy = int((params or {}).get("n", "1"))
                 state.busy_kind = (params or {}).get("kind", "code")
             return self.send_json({"code": 200})
+        self.note_api_connection()
         endpoint = self.endpoint(path)
         params, files, query = self.read_params()
         routes = {
