@@ -983,6 +983,22 @@ api_export_fields(HttpField *fields, SqlflowFormat format, const char *job_id,
 	return n;
 }
 
+/* an export call: path, fields and names for messages; the caller adds the sink */
+static void
+api_export_init(ApiCall *call, HttpField *fields, SqlflowFormat format,
+				const char *job_id, bool table_to_table, char *delimiter)
+{
+	memset(call, 0, sizeof(ApiCall));
+	call->format = format;
+	call->path = api_export_path(format);
+	call->what = api_export_what(format, job_id);
+	call->job_id = job_id;
+	call->fields = fields;
+	call->nfields = api_export_fields(fields, format, job_id, table_to_table,
+									  delimiter);
+	call->delimiter = delimiter ? delimiter[0] : ',';
+}
+
 text *
 sqlflow_api_export_text(const SqlflowEndpoint *ep, SqlflowFormat format,
 						const char *job_id, bool table_to_table, char delimiter)
@@ -994,15 +1010,8 @@ sqlflow_api_export_text(const SqlflowEndpoint *ep, SqlflowFormat format,
 	SqlflowEnvelope env;
 
 	http_buffer_init(&buf);
-	memset(&call, 0, sizeof(call));
-	call.format = format;
-	call.path = api_export_path(format);
-	call.what = api_export_what(format, job_id);
-	call.job_id = job_id;
-	call.fields = fields;
-	call.nfields = api_export_fields(fields, format, job_id, table_to_table, delim);
+	api_export_init(&call, fields, format, job_id, table_to_table, delim);
 	call.sink = &buf.sink;
-	call.delimiter = delimiter;
 	call.read_envelope = (format == SQLFLOW_FORMAT_JSON)
 		? api_read_json_text : api_read_document;
 
@@ -1020,14 +1029,7 @@ sqlflow_api_export_jsonb(const SqlflowEndpoint *ep, const char *job_id,
 	SqlflowEnvelope env;
 
 	http_buffer_init(&buf);
-	memset(&call, 0, sizeof(call));
-	call.format = SQLFLOW_FORMAT_JSON;
-	call.path = api_export_path(SQLFLOW_FORMAT_JSON);
-	call.what = api_export_what(SQLFLOW_FORMAT_JSON, job_id);
-	call.job_id = job_id;
-	call.fields = fields;
-	call.nfields = api_export_fields(fields, SQLFLOW_FORMAT_JSON, job_id,
-									 table_to_table, NULL);
+	api_export_init(&call, fields, SQLFLOW_FORMAT_JSON, job_id, table_to_table, NULL);
 	call.sink = &buf.sink;
 	call.read_envelope = api_read_json_jsonb;
 
@@ -1182,14 +1184,7 @@ sqlflow_api_export_rows(const SqlflowEndpoint *ep, const char *job_id,
 	LineageSink *rows;
 	int64		n;
 
-	memset(&call, 0, sizeof(call));
-	call.format = SQLFLOW_FORMAT_CSV;
-	call.path = api_export_path(SQLFLOW_FORMAT_CSV);
-	call.what = api_export_what(SQLFLOW_FORMAT_CSV, job_id);
-	call.fields = fields;
-	call.nfields = api_export_fields(fields, SQLFLOW_FORMAT_CSV, job_id,
-									 table_to_table, delim);
-	call.job_id = job_id;
+	api_export_init(&call, fields, SQLFLOW_FORMAT_CSV, job_id, table_to_table, delim);
 	call.streamed = true;
 	rows = lineage_sink_create(api_what(ep, call.what), delimiter,
 							   (size_t) sqlflow_max_response_size * 1024,
@@ -1211,14 +1206,7 @@ sqlflow_api_export_rows(const SqlflowEndpoint *ep, const char *job_id,
 		HttpBuffer	buf;
 
 		http_buffer_init(&buf);
-		memset(&call, 0, sizeof(call));
-		call.format = SQLFLOW_FORMAT_JSON;
-		call.path = api_export_path(SQLFLOW_FORMAT_JSON);
-		call.what = api_export_what(SQLFLOW_FORMAT_JSON, job_id);
-		call.job_id = job_id;
-		call.fields = fields;
-		call.nfields = api_export_fields(fields, SQLFLOW_FORMAT_JSON, job_id,
-										 table_to_table, NULL);
+		api_export_init(&call, fields, SQLFLOW_FORMAT_JSON, job_id, table_to_table, NULL);
 		call.sink = &buf.sink;
 		call.read_envelope = api_read_json_check;
 		api_call(ep, &call, &env);
