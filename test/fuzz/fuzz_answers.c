@@ -1,7 +1,8 @@
 /*
  * libFuzzer harness for the reading of small SQLFlow answers (src/jsonc.c):
  * the envelope (code as number or string, error), values at dotted paths
- * (data.jobId, data.status, token), and the expiry of a JWT.  Inputs are
+ * (data.jobId, data.status, token), a job in a job list, and the expiry
+ * of a JWT.  Inputs are
  * whatever a hostile or broken server might send.
  */
 #include "postgres.h"
@@ -22,6 +23,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	SqlflowEnvelope env;
 	char	   *s;
 	char	   *z;
+	char	   *status;
+	char	   *message;
 	int64		exp;
 
 	if (sqlflow_jsonc_envelope(body, size, &env) && env.error)
@@ -30,6 +33,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (s)
 		(void) strlen(s);
 	(void) sqlflow_jsonc_string(body, size, "data.status");
+	if (sqlflow_jsonc_find_job(body, size, "c359aef4bd9641d697732422debd8055",
+							   &status, &message) && status)
+		(void) strlen(status);
 	s = sqlflow_jsonc_string(body, size, "token");
 	if (s)
 		(void) sqlflow_jsonc_jwt_expiry(s, &exp);
