@@ -19,6 +19,8 @@
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "storage/latch.h"
+#include "catalog/pg_type.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "pgtime.h"
 #include "utils/datetime.h"
@@ -91,50 +93,151 @@ arg_delimiter(const char *s)
 	return s[0];
 }
 
+/*
+ * The export options, in the order every export function declares them
+ * after its own arguments: relation_types, then the flags (ignore_record_set,
+ * ignore_function, show_constant_table, show_transform, simple_output,
+ * show_link_only, count_arguments_as_fdd: SqlflowExportFlag's order), then
+ * the filters (database_name, schema_name, table_name, column_name).  A function declared by an older version of the extension's SQL
+ * has fewer arguments; those it lacks are simply not given.
+ */
+static const char *const export_filter_args[SQLFLOW_NFILTERS] = {
+	"database_name", "schema_name", "table_name", "column_name"
+};
+static const char *const relation_type_names[] = {
+	"fdd", "fdr", "frd", "join", "call", NULL
+};
+
+/* relation_types text[] as showRelationType: checked, lower case, no repeats */
+static const char *
+arg_relation_types(ArrayType *arr)
+{
+	Datum	   *elems;
+	bool	   *nulls;
+	int			n;
+	StringInfoData buf;
+
+	if (ARR_NDIM(arr) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("relation_types must be a one-dimensional array")));
+	deconstruct_array(arr, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &n);
+	if (n == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("relation_types must not be empty"),
+				 errhint("Leave it NULL for the server's default (fdd).")));
+	initStringInfo(&buf);
+	for (int i = 0; i < n; i++)
+	{
+		const char *const *t;
+		char	   *name;
+
+		if (nulls[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("relation_types must not contain nulls")));
+		name = TextDatumGetCString(elems[i]);
+		for (t = relation_type_names; *t; t++)
+			if (pg_strcasecmp(*t, name) == 0)
+				break;
+		if (*t == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("unrecognized relation type \"%s\" in relation_types", name),
+					 errhint("Relation types are fdd, fdr, frd, join and call.")));
+		/* each once, in the order given */
+		if (strstr(psprintf(",%s,", buf.data), psprintf(",%s,", *t)) == NULL)
+			appendStringInfo(&buf, "%s%s", buf.len ? "," : "", *t);
+	}
+	return buf.data;
+}
+
+/* the export options from argument "first" on, as far as they are declared */
+static void
+arg_export_options(FunctionCallInfo fcinfo, int first, SqlflowExportRequest *req)
+{
+	int			arg = first;
+
+	if (PG_NARGS() > arg && !PG_ARGISNULL(arg))
+		req->relation_types = arg_relation_types(PG_GETARG_ARRAYTYPE_P(arg));
+	arg++;
+	for (int i = 0; i < SQLFLOW_NFLAGS; i++, arg++)
+		if (PG_NARGS() > arg && !PG_ARGISNULL(arg))
+			req->flags[i] = PG_GETARG_BOOL(arg) ? 1 : 0;
+	for (int i = 0; i < SQLFLOW_NFILTERS; i++, arg++)
+	{
+		char	   *value = arg_cstring(fcinfo, arg);
+
+		if (value == NULL)
+			continue;
+		if (value[0] == '\0')
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("%s must not be empty", export_filter_args[i]),
+					 errhint("Leave it NULL for the lineage of every %s.",
+							 sqlflow_export_filter_field((SqlflowExportFilter) i))));
+		req->filters[i] = value;
+	}
+	/* a column is named within a table */
+	if (req->filters[SQLFLOW_FILTER_COLUMN] && !req->filters[SQLFLOW_FILTER_TABLE])
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("column_name needs table_name"),
+				 errdetail("The filters narrow each other: database, schema, table, column.")));
+}
+
+/* the first export option's argument number, per function */
+#define EXPORT_OPTIONS_ARG 5
+#define EXPORT_JSON_OPTIONS_ARG 3
+#define LINEAGE_OPTIONS_ARG 3
+
 PG_FUNCTION_INFO_V1(sqlflow_export);
 
 /*
- * sqlflow_export(job_id, format, table_to_table, delimiter, server) -> text
+ * sqlflow_export(job_id, format, table_to_table, delimiter, server,
+ *				  options...) -> text
  */
 Datum
 sqlflow_export(PG_FUNCTION_ARGS)
 {
-	char	   *job_id = arg_cstring(fcinfo, 0);
-	SqlflowFormat format;
-	bool		table_to_table;
-	char		delimiter;
+	SqlflowExportRequest req;
 	SqlflowEndpoint *ep;
 
 	arg_not_null(fcinfo, 1, "format");
 	arg_not_null(fcinfo, 2, "table_to_table");
 	arg_not_null(fcinfo, 3, "delimiter");
-	format = arg_format(arg_cstring(fcinfo, 1));
-	table_to_table = PG_GETARG_BOOL(2);
-	delimiter = arg_delimiter(arg_cstring(fcinfo, 3));
-	if (format != SQLFLOW_FORMAT_CSV && delimiter != ',')
+	sqlflow_export_request_init(&req, arg_format(arg_cstring(fcinfo, 1)),
+								arg_cstring(fcinfo, 0));
+	req.table_to_table = PG_GETARG_BOOL(2);
+	req.delimiter = arg_delimiter(arg_cstring(fcinfo, 3));
+	if (req.format != SQLFLOW_FORMAT_CSV && req.delimiter != ',')
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("a delimiter applies only to the csv format")));
+	arg_export_options(fcinfo, EXPORT_OPTIONS_ARG, &req);
 
 	ep = sqlflow_endpoint_lookup(arg_cstring(fcinfo, 4));
-	PG_RETURN_TEXT_P(sqlflow_api_export_text(ep, format, job_id,
-											 table_to_table, delimiter));
+	PG_RETURN_TEXT_P(sqlflow_api_export_text(ep, &req));
 }
 
 PG_FUNCTION_INFO_V1(sqlflow_export_json);
 
 /*
- * sqlflow_export_json(job_id, table_to_table, server) -> jsonb
+ * sqlflow_export_json(job_id, table_to_table, server, options...) -> jsonb
  */
 Datum
 sqlflow_export_json(PG_FUNCTION_ARGS)
 {
-	char	   *job_id = arg_cstring(fcinfo, 0);
+	SqlflowExportRequest req;
 	SqlflowEndpoint *ep;
 
 	arg_not_null(fcinfo, 1, "table_to_table");
+	sqlflow_export_request_init(&req, SQLFLOW_FORMAT_JSON, arg_cstring(fcinfo, 0));
+	req.table_to_table = PG_GETARG_BOOL(1);
+	arg_export_options(fcinfo, EXPORT_JSON_OPTIONS_ARG, &req);
 	ep = sqlflow_endpoint_lookup(arg_cstring(fcinfo, 2));
-	PG_RETURN_JSONB_P(sqlflow_api_export_jsonb(ep, job_id, PG_GETARG_BOOL(1)));
+	PG_RETURN_JSONB_P(sqlflow_api_export_jsonb(ep, &req));
 }
 
 /* a job id argument: required, not empty */
@@ -474,21 +577,24 @@ sqlflow_wait(PG_FUNCTION_ARGS)
 PG_FUNCTION_INFO_V1(sqlflow_lineage);
 
 /*
- * sqlflow_lineage(job_id, table_to_table, server) -> the CSV export as rows
+ * sqlflow_lineage(job_id, table_to_table, server, options...) -> the CSV
+ * export as rows
  *
  * Rows go into the tuplestore while the body is still arriving.
  */
 Datum
 sqlflow_lineage(PG_FUNCTION_ARGS)
 {
-	char	   *job_id = arg_cstring(fcinfo, 0);
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	SqlflowExportRequest req;
 	SqlflowEndpoint *ep;
 
 	arg_not_null(fcinfo, 1, "table_to_table");
+	sqlflow_export_request_init(&req, SQLFLOW_FORMAT_CSV, arg_cstring(fcinfo, 0));
+	req.table_to_table = PG_GETARG_BOOL(1);
+	arg_export_options(fcinfo, LINEAGE_OPTIONS_ARG, &req);
 	ep = sqlflow_endpoint_lookup(arg_cstring(fcinfo, 2));
 	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
-	(void) sqlflow_api_export_rows(ep, job_id, PG_GETARG_BOOL(1), ',',
-								   rsinfo->setResult, rsinfo->setDesc);
+	(void) sqlflow_api_export_rows(ep, &req, rsinfo->setResult, rsinfo->setDesc);
 	return (Datum) 0;
 }

@@ -6,7 +6,7 @@
 SET client_min_messages = warning;
 
 -- the result type
-SELECT pg_get_function_result('sqlflow_lineage(text,boolean,text)'::regprocedure);
+SELECT pg_get_function_result('sqlflow_lineage'::regproc::regprocedure);
 
 -- one row per source of each relationship, the same as the CSV text
 SELECT count(*) AS rows FROM sqlflow_lineage(:demo);

@@ -964,55 +964,119 @@ api_export_what(SqlflowFormat format, const char *job_id)
 	return psprintf("the %s export of job %s", kind, job_id);
 }
 
+/* the form fields of the options, as the API reference names them */
+static const char *const export_flag_fields[SQLFLOW_NFLAGS] = {
+	"ignoreRecordSet", "ignoreFunction", "showConstantTable", "showTransform",
+	"simpleOutput", "showLinkOnly", "treatArgumentsInCountFunctionAsDirectDataflow"
+};
+static const char *const export_filter_fields[SQLFLOW_NFILTERS] = {
+	"database", "schema", "table", "column"
+};
+
+/* jobId, tableToTable, delimiter, showRelationType, the flags, the filters */
+#define EXPORT_MAX_FIELDS (4 + SQLFLOW_NFLAGS + SQLFLOW_NFILTERS)
+
+const char *
+sqlflow_export_flag_field(SqlflowExportFlag flag)
+{
+	return export_flag_fields[flag];
+}
+
+const char *
+sqlflow_export_filter_field(SqlflowExportFilter filter)
+{
+	return export_filter_fields[filter];
+}
+
+void
+sqlflow_export_request_init(SqlflowExportRequest *req, SqlflowFormat format,
+							const char *job_id)
+{
+	memset(req, 0, sizeof(SqlflowExportRequest));
+	req->format = format;
+	req->job_id = job_id;
+	req->delimiter = ',';
+	for (int i = 0; i < SQLFLOW_NFLAGS; i++)
+		req->flags[i] = -1;
+}
+
+/*
+ * The form fields of an export: the job, tableToTable, the CSV delimiter,
+ * and only the options the caller gave (so the server's defaults apply to
+ * the others).  "delim" is the delimiter's storage, two bytes.
+ */
 static int
-api_export_fields(HttpField *fields, SqlflowFormat format, const char *job_id,
-				  bool table_to_table, char *delimiter)
+api_export_fields(HttpField *fields, const SqlflowExportRequest *req,
+				  SqlflowFormat format, char *delim)
 {
 	int			n = 0;
 
-	memset(fields, 0, sizeof(HttpField) * 3);
+	memset(fields, 0, sizeof(HttpField) * EXPORT_MAX_FIELDS);
 	fields[n].name = "jobId";
-	fields[n++].value = job_id ? job_id : "";
+	fields[n++].value = req->job_id ? req->job_id : "";
 	fields[n].name = "tableToTable";
-	fields[n++].value = table_to_table ? "true" : "false";
+	fields[n++].value = req->table_to_table ? "true" : "false";
 	if (format == SQLFLOW_FORMAT_CSV)
 	{
+		delim[0] = req->delimiter;
+		delim[1] = '\0';
 		fields[n].name = "delimiter";
-		fields[n++].value = delimiter;
+		fields[n++].value = delim;
+	}
+	if (req->relation_types)
+	{
+		fields[n].name = "showRelationType";
+		fields[n++].value = req->relation_types;
+	}
+	for (int i = 0; i < SQLFLOW_NFLAGS; i++)
+	{
+		if (req->flags[i] < 0)
+			continue;
+		fields[n].name = export_flag_fields[i];
+		fields[n++].value = req->flags[i] ? "true" : "false";
+	}
+	for (int i = 0; i < SQLFLOW_NFILTERS; i++)
+	{
+		if (req->filters[i] == NULL)
+			continue;
+		fields[n].name = export_filter_fields[i];
+		fields[n++].value = req->filters[i];
 	}
 	return n;
 }
 
-/* an export call: path, fields and names for messages; the caller adds the sink */
+/*
+ * An export call: path, fields and names for messages; the caller adds the
+ * sink.  "format" may differ from the request's (the JSON check after an
+ * empty CSV export asks with the same options).
+ */
 static void
-api_export_init(ApiCall *call, HttpField *fields, SqlflowFormat format,
-				const char *job_id, bool table_to_table, char *delimiter)
+api_export_init(ApiCall *call, HttpField *fields, char *delim,
+				const SqlflowExportRequest *req, SqlflowFormat format)
 {
 	memset(call, 0, sizeof(ApiCall));
 	call->format = format;
 	call->path = api_export_path(format);
-	call->what = api_export_what(format, job_id);
-	call->job_id = job_id;
+	call->what = api_export_what(format, req->job_id);
+	call->job_id = req->job_id;
 	call->fields = fields;
-	call->nfields = api_export_fields(fields, format, job_id, table_to_table,
-									  delimiter);
-	call->delimiter = delimiter ? delimiter[0] : ',';
+	call->nfields = api_export_fields(fields, req, format, delim);
+	call->delimiter = req->delimiter;
 }
 
 text *
-sqlflow_api_export_text(const SqlflowEndpoint *ep, SqlflowFormat format,
-						const char *job_id, bool table_to_table, char delimiter)
+sqlflow_api_export_text(const SqlflowEndpoint *ep, const SqlflowExportRequest *req)
 {
 	HttpBuffer	buf;
-	HttpField	fields[3];
-	char		delim[2] = {delimiter, '\0'};
+	HttpField	fields[EXPORT_MAX_FIELDS];
+	char		delim[2];
 	ApiCall		call;
 	SqlflowEnvelope env;
 
 	http_buffer_init(&buf);
-	api_export_init(&call, fields, format, job_id, table_to_table, delim);
+	api_export_init(&call, fields, delim, req, req->format);
 	call.sink = &buf.sink;
-	call.read_envelope = (format == SQLFLOW_FORMAT_JSON)
+	call.read_envelope = (req->format == SQLFLOW_FORMAT_JSON)
 		? api_read_json_text : api_read_document;
 
 	api_call(ep, &call, &env);
@@ -1020,16 +1084,16 @@ sqlflow_api_export_text(const SqlflowEndpoint *ep, SqlflowFormat format,
 }
 
 Jsonb *
-sqlflow_api_export_jsonb(const SqlflowEndpoint *ep, const char *job_id,
-						 bool table_to_table)
+sqlflow_api_export_jsonb(const SqlflowEndpoint *ep, const SqlflowExportRequest *req)
 {
 	HttpBuffer	buf;
-	HttpField	fields[3];
+	HttpField	fields[EXPORT_MAX_FIELDS];
+	char		delim[2];
 	ApiCall		call;
 	SqlflowEnvelope env;
 
 	http_buffer_init(&buf);
-	api_export_init(&call, fields, SQLFLOW_FORMAT_JSON, job_id, table_to_table, NULL);
+	api_export_init(&call, fields, delim, req, SQLFLOW_FORMAT_JSON);
 	call.sink = &buf.sink;
 	call.read_envelope = api_read_json_jsonb;
 
@@ -1172,21 +1236,20 @@ api_read_sniffed(ApiCall *call, const SqlflowEndpoint *ep, SqlflowEnvelope *env)
 }
 
 int64
-sqlflow_api_export_rows(const SqlflowEndpoint *ep, const char *job_id,
-						bool table_to_table, char delimiter,
+sqlflow_api_export_rows(const SqlflowEndpoint *ep, const SqlflowExportRequest *req,
 						Tuplestorestate *tupstore, TupleDesc tupdesc)
 {
-	HttpField	fields[3];
-	char		delim[2] = {delimiter, '\0'};
+	HttpField	fields[EXPORT_MAX_FIELDS];
+	char		delim[2];
 	ApiCall		call;
 	SqlflowEnvelope env;
 	SniffSink	sniff;
 	LineageSink *rows;
 	int64		n;
 
-	api_export_init(&call, fields, SQLFLOW_FORMAT_CSV, job_id, table_to_table, delim);
+	api_export_init(&call, fields, delim, req, SQLFLOW_FORMAT_CSV);
 	call.streamed = true;
-	rows = lineage_sink_create(api_what(ep, call.what), delimiter,
+	rows = lineage_sink_create(api_what(ep, call.what), req->delimiter,
 							   (size_t) sqlflow_max_response_size * 1024,
 							   tupstore, tupdesc);
 	sniff_init(&sniff, lineage_sink_http(rows));
@@ -1206,7 +1269,7 @@ sqlflow_api_export_rows(const SqlflowEndpoint *ep, const char *job_id,
 		HttpBuffer	buf;
 
 		http_buffer_init(&buf);
-		api_export_init(&call, fields, SQLFLOW_FORMAT_JSON, job_id, table_to_table, NULL);
+		api_export_init(&call, fields, delim, req, SQLFLOW_FORMAT_JSON);
 		call.sink = &buf.sink;
 		call.read_envelope = api_read_json_check;
 		api_call(ep, &call, &env);

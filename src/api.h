@@ -21,27 +21,68 @@ typedef enum SqlflowFormat
 	SQLFLOW_FORMAT_GRAPHML
 } SqlflowFormat;
 
+/* the export endpoints' boolean options, in the order of their fields */
+typedef enum SqlflowExportFlag
+{
+	SQLFLOW_IGNORE_RECORD_SET,
+	SQLFLOW_IGNORE_FUNCTION,
+	SQLFLOW_SHOW_CONSTANT_TABLE,
+	SQLFLOW_SHOW_TRANSFORM,
+	SQLFLOW_SIMPLE_OUTPUT,
+	SQLFLOW_SHOW_LINK_ONLY,
+	SQLFLOW_COUNT_ARGUMENTS_AS_FDD,
+	SQLFLOW_NFLAGS
+} SqlflowExportFlag;
+
+/* and its filters: only the lineage that touches this object */
+typedef enum SqlflowExportFilter
+{
+	SQLFLOW_FILTER_DATABASE,
+	SQLFLOW_FILTER_SCHEMA,
+	SQLFLOW_FILTER_TABLE,
+	SQLFLOW_FILTER_COLUMN,
+	SQLFLOW_NFILTERS
+} SqlflowExportFilter;
+
+/*
+ * One export: which job, which format, and the options the caller gave.
+ * An option not given is not sent, so the server's own default applies.
+ */
+typedef struct SqlflowExportRequest
+{
+	SqlflowFormat format;
+	const char *job_id;			/* NULL or "": the user's latest job */
+	bool		table_to_table;
+	char		delimiter;		/* CSV only */
+	const char *relation_types; /* showRelationType: "fdd,fdr", NULL = not given */
+	int			flags[SQLFLOW_NFLAGS];	/* -1 = not given, else 0 or 1 */
+	const char *filters[SQLFLOW_NFILTERS];	/* NULL = not given */
+} SqlflowExportRequest;
+
+/* a request with no option given */
+extern void sqlflow_export_request_init(SqlflowExportRequest *req,
+										SqlflowFormat format,
+										const char *job_id);
+
+/* the form field name of a flag or filter, for messages */
+extern const char *sqlflow_export_flag_field(SqlflowExportFlag flag);
+extern const char *sqlflow_export_filter_field(SqlflowExportFilter filter);
+
 /* One export, as text in the database encoding. */
 extern text *sqlflow_api_export_text(const SqlflowEndpoint *ep,
-									 SqlflowFormat format,
-									 const char *job_id,
-									 bool table_to_table,
-									 char delimiter);
+									 const SqlflowExportRequest *req);
 
 /* The JSON export as jsonb, parsed once. */
 extern Jsonb *sqlflow_api_export_jsonb(const SqlflowEndpoint *ep,
-									   const char *job_id,
-									   bool table_to_table);
-
-
+									   const SqlflowExportRequest *req);
 
 /*
  * The CSV export streamed into a tuplestore as it arrives (see lineage.c);
  * returns the number of rows.
  */
 extern int64 sqlflow_api_export_rows(const SqlflowEndpoint *ep,
-									 const char *job_id, bool table_to_table,
-									 char delimiter, Tuplestorestate *tupstore,
+									 const SqlflowExportRequest *req,
+									 Tuplestorestate *tupstore,
 									 TupleDesc tupdesc);
 
 /* Jobs: submit SQL, look at one job or all, delete one. */

@@ -157,6 +157,7 @@ class State:
         self.submitted = {}         # (user, job name) -> how many so far
         self.busy = 0               # answer this many API requests "busy"
         self.busy_kind = "code"
+        self.last_export = {}
         self.stats = Stats()
         self.fixtures = args.fixtures
         self.load_dir(os.path.join(args.fixtures, "jobs"), samples=False)
@@ -341,6 +342,32 @@ def csv_rows(doc, table_to_table):
                 seen.add(row)
             rows.append(row)
     return rows
+
+
+def filtered(doc, params):
+    """The document with the relationships the filter options keep (a copy),
+    or the document itself when no such option was given."""
+    kinds = params.get("showRelationType")
+    wanted = [(k, params[k]) for k in ("database", "schema", "table", "column") if params.get(k)]
+    if kinds is None and not wanted:
+        return doc
+
+    def touches(end):
+        db, schema, table = qualify(end.get("parentName"), "")
+        have = {"database": db, "schema": schema, "table": table, "column": str(end.get("column", ""))}
+        return all(have[k].strip('"').lower() == v.lower() for k, v in wanted)
+
+    doc = copy.deepcopy(doc)
+    data = doc.get("data") if isinstance(doc.get("data"), dict) else doc
+    sqlflow = data.get("sqlflow") if isinstance(data.get("sqlflow"), dict) else data
+    for key in ("relationships", "relationship", "relations"):
+        if key in sqlflow:
+            rels = sqlflow[key] if isinstance(sqlflow[key], list) else [sqlflow[key]]
+            sqlflow[key] = [r for r in rels
+                            if (kinds is None or r.get("type") in kinds.lower().split(","))
+                            and (not wanted or touches(r.get("target") or {})
+                                 or any(touches(x) for x in r.get("sources") or []))]
+    return doc
 
 
 def csv_field(value, delimiter, quote_all):
@@ -632,6 +659,9 @@ class Handler(BaseHTTPRequestHandler):
         path = urlsplit(self.path).path
         if path == "/__stats":
             return self.send_json(self.server.state.stats.snapshot())
+        if path == "/__last_export":
+            # the fields of the last export request, credentials left out
+            return self.send_json(self.server.state.last_export)
         if self.endpoint(path) is not None:
             return self.send_body(405, b'{"error":"method not allowed"}', headers={"Allow": "POST"})
         self.send_body(404, b'{"error":"not found"}')
@@ -699,6 +729,8 @@ class Handler(BaseHTTPRequestHandler):
         if params is None:
             return self.send_json({"code": 400, "error": "parameters must be form fields"}, 400)
         state.stats.count(endpoint.rsplit("/", 1)[-1])
+        if "/export" in endpoint:
+            state.last_export = {k: v for k, v in params.items() if k not in ("userId", "token")}
         self.params, self.files, self.query = params, files, query
         if endpoint != "/user/generateToken":
             with state.lock:
@@ -833,12 +865,13 @@ class Handler(BaseHTTPRequestHandler):
         job = self.export_job("json")
         if job is None:
             return
-        if self.table_to_table():
-            doc = copy.deepcopy(job.doc)
+        doc = filtered(job.doc, self.params)
+        if self.table_to_table() or doc is not job.doc:
+            doc = copy.deepcopy(doc)
             data = doc.get("data") if isinstance(doc.get("data"), dict) else doc
             sqlflow = data.get("sqlflow") if isinstance(data.get("sqlflow"), dict) else data
             for key in ("relationships", "relationship", "relations"):
-                if key in sqlflow:
+                if key in sqlflow and self.table_to_table():
                     rels = sqlflow[key] if isinstance(sqlflow[key], list) else [sqlflow[key]]
                     sqlflow[key] = table_level(rels)
             return self.send_body(200, json.dumps(doc).encode())
@@ -859,13 +892,15 @@ class Handler(BaseHTTPRequestHandler):
         job = self.export_job("csv")
         if job is None:
             return
-        self.send_body(200, to_csv(job.doc, self.table_to_table(), d), "text/csv; charset=utf-8")
+        self.send_body(200, to_csv(filtered(job.doc, self.params), self.table_to_table(), d),
+                       "text/csv; charset=utf-8")
 
     def export_graphml(self):
         job = self.export_job("graphml")
         if job is None:
             return
-        self.send_body(200, to_graphml(job.doc, self.table_to_table()), "application/xml")
+        self.send_body(200, to_graphml(filtered(job.doc, self.params), self.table_to_table()),
+                       "application/xml")
 
     def csv_file(self, name):
         fixtures = self.server.state.fixtures
