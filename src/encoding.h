@@ -34,7 +34,7 @@ extern size_t sqlflow_check_utf8(const char *what, const char *data, size_t len)
  * Convert valid UTF-8 to the database encoding.  Returns NULL if a
  * character has no equivalent there, with *bad_offset set to its byte
  * offset; else the converted, NUL-terminated text (s itself when nothing
- * needed converting) and its length.
+ * needed converting) and its length, with *bad_offset set to len.
  */
 extern char *sqlflow_from_utf8_noerror(const char *s, size_t len,
 									   size_t *outlen, size_t *bad_offset);

@@ -36,6 +36,7 @@
 #include "utils/jsonb.h"
 #include "utils/numeric.h"
 
+#include "compat.h"
 #include "encoding.h"
 #include "jsonb_io.h"
 
@@ -62,14 +63,6 @@ typedef struct JsonbIoState
 	JsonbValue *result;
 	SqlflowEnvelope *env;
 } JsonbIoState;
-
-#if PG_VERSION_NUM >= 160000
-#define JSON_ACTION_RETURN return JSON_SUCCESS
-typedef JsonParseErrorType JsonActionResult;
-#else
-#define JSON_ACTION_RETURN return
-typedef void JsonActionResult;
-#endif
 
 static void
 jsonb_io_push(JsonbIoState *st, JsonbIteratorToken tok, JsonbValue *v)
@@ -505,11 +498,7 @@ sqlflow_parse_json(char *json, size_t len, bool build,
 	/* SQLFlow's text is UTF-8, whatever the database: lex it as such */
 	if (GetDatabaseEncoding() != PG_UTF8)
 		json = jsonb_io_unescape_non_ascii(json, &len, build);
-#if PG_VERSION_NUM >= 170000
-	lex = makeJsonLexContextCstringLen(NULL, json, (int) len, PG_UTF8, true);
-#else
-	lex = makeJsonLexContextCstringLen(json, (int) len, PG_UTF8, true);
-#endif
+	lex = sqlflow_json_lexer(json, (int) len, PG_UTF8);
 	rc = pg_parse_json(lex, &sem);
 	if (rc != JSON_SUCCESS)
 		ereport(ERROR,
