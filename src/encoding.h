@@ -13,6 +13,8 @@
 #ifndef SQLFLOW_ENCODING_H
 #define SQLFLOW_ENCODING_H
 
+#include "compat.h"
+
 /* true when UTF-8 text needs no conversion here (UTF8, SQL_ASCII) */
 extern bool sqlflow_db_takes_utf8(void);
 
@@ -48,9 +50,8 @@ extern char *sqlflow_from_utf8(const char *s, size_t len, size_t *outlen,
 							   const char *what, const char *where);
 
 /* raise that error for the character at byte "bad" of s */
-extern void sqlflow_untranslatable(const char *what, const char *where,
-								   const char *s, size_t len, size_t bad)
-			pg_attribute_noreturn();
+pg_noreturn extern void sqlflow_untranslatable(const char *what, const char *where,
+											   const char *s, size_t len, size_t bad);
 
 /*
  * For text that must not fail (server messages, a job list): characters

@@ -59,15 +59,14 @@ typedef struct JsonbIoState
 	bool		top_is_object;
 	JsonbIoPlace *place;		/* place[0 .. depth-1] */
 	int			place_cap;
-	JsonbParseState *parse;
-	JsonbValue *result;
+	SqlflowJsonbBuild jb;		/* the value being built (compat.h) */
 	SqlflowEnvelope *env;
 } JsonbIoState;
 
 static void
 jsonb_io_push(JsonbIoState *st, JsonbIteratorToken tok, JsonbValue *v)
 {
-	st->result = pushJsonbValue(&st->parse, tok, v);
+	sqlflow_jsonb_push(&st->jb, tok, v);
 }
 
 static void
@@ -331,7 +330,7 @@ jsonb_io_scalar(void *arg, char *token, JsonTokenType type)
 			break;
 	}
 
-	if (st->parse == NULL)
+	if (st->jb.parseState == NULL)
 	{
 		/* a scalar document is stored as a one-element raw-scalar array */
 		JsonbValue	va;
@@ -343,7 +342,7 @@ jsonb_io_scalar(void *arg, char *token, JsonTokenType type)
 		jsonb_io_push(st, WJB_ELEM, &v);
 		jsonb_io_push(st, WJB_END_ARRAY, NULL);
 	}
-	else if (st->parse->contVal.type == jbvArray)
+	else if (st->jb.parseState->contVal.type == jbvArray)
 		jsonb_io_push(st, WJB_ELEM, &v);
 	else
 		jsonb_io_push(st, WJB_VALUE, &v);
@@ -512,5 +511,5 @@ sqlflow_parse_json(char *json, size_t len, bool build,
 				(errcode(ERRCODE_PROTOCOL_VIOLATION),
 				 errmsg("%s is not a JSON object", what)));
 
-	return build ? JsonbValueToJsonb(st.result) : NULL;
+	return build ? JsonbValueToJsonb(st.jb.result) : NULL;
 }
