@@ -11,6 +11,8 @@
  */
 #include "postgres.h"
 
+#include <time.h>
+
 #include "access/xact.h"
 #include "commands/dbcommands.h"
 #include "common/int.h"
@@ -25,6 +27,7 @@
 #include "pgtime.h"
 #include "utils/datetime.h"
 #include "utils/jsonb.h"
+#include "utils/lsyscache.h"	/* get_database_name() from 19 on */
 #include "utils/memutils.h"
 #include "utils/resowner.h"
 #include "utils/timestamp.h"

@@ -39,33 +39,15 @@ SELECT (sqlflow_test_stats() ->> 'open_connections')::int AS open_after_error_an
 RESET sqlflow.keepalive_idle;
 
 -- 2. sockets count against the backend's descriptor budget, as dblink's and
--- postgres_fdw's connections do.  dblink connections (to this cluster) take
--- from the same budget: open as many as it allows, and count them.
+-- postgres_fdw's connections do.  A test-only module (test/fds) takes what
+-- is left of the budget the way such a connection does, and counts it.
 -- (test/run starts the cluster with a small max_files_per_process.)
 \c
-CREATE EXTENSION IF NOT EXISTS dblink;
-CREATE FUNCTION sqlflow_test_fill_fds() RETURNS int LANGUAGE plpgsql AS $$
-DECLARE n int := 0;
-BEGIN
-  FOR i IN 1 .. 1000 LOOP
-    BEGIN
-      PERFORM dblink_connect('fill' || i, format('host=%s port=%s dbname=%s user=%s',
-                             current_setting('unix_socket_directories'),
-                             current_setting('port'), current_database(), current_user));
-      n := n + 1;
-    EXCEPTION WHEN sqlclient_unable_to_establish_sqlconnection THEN
-      EXIT;
-    END;
-  END LOOP;
-  RETURN n;
-END $$;
-CREATE FUNCTION sqlflow_test_free_fds() RETURNS void LANGUAGE plpgsql AS $$
-DECLARE c text;
-BEGIN
-  FOREACH c IN ARRAY coalesce(dblink_get_connections(), '{}') LOOP
-    PERFORM dblink_disconnect(c);
-  END LOOP;
-END $$;
+\getenv fds_module SQLFLOW_TEST_FDS
+CREATE FUNCTION sqlflow_test_fill_fds() RETURNS int
+  AS :'fds_module', 'sqlflow_test_fill_fds' LANGUAGE C STRICT;
+CREATE FUNCTION sqlflow_test_free_fds() RETURNS void
+  AS :'fds_module', 'sqlflow_test_free_fds' LANGUAGE C STRICT;
 -- nothing kept alive in this section, so the count is the same whenever taken
 SET sqlflow.keepalive_idle = 0;
 CREATE TEMP TABLE budget AS SELECT sqlflow_test_fill_fds() AS before;

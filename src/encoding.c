@@ -171,6 +171,7 @@ sqlflow_from_utf8_noerror(const char *s, size_t len, size_t *outlen,
 	size_t		done;
 
 	*outlen = len;
+	*bad_offset = len;			/* defined on every path (gcc 14 checks) */
 	if (len == 0 || sqlflow_db_takes_utf8() || all_ascii(s, len))
 		return unconstify(char *, s);
 

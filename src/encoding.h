@@ -13,6 +13,8 @@
 #ifndef SQLFLOW_ENCODING_H
 #define SQLFLOW_ENCODING_H
 
+#include "compat.h"
+
 /* true when UTF-8 text needs no conversion here (UTF8, SQL_ASCII) */
 extern bool sqlflow_db_takes_utf8(void);
 
@@ -34,7 +36,7 @@ extern size_t sqlflow_check_utf8(const char *what, const char *data, size_t len)
  * Convert valid UTF-8 to the database encoding.  Returns NULL if a
  * character has no equivalent there, with *bad_offset set to its byte
  * offset; else the converted, NUL-terminated text (s itself when nothing
- * needed converting) and its length.
+ * needed converting) and its length, with *bad_offset set to len.
  */
 extern char *sqlflow_from_utf8_noerror(const char *s, size_t len,
 									   size_t *outlen, size_t *bad_offset);
@@ -48,9 +50,8 @@ extern char *sqlflow_from_utf8(const char *s, size_t len, size_t *outlen,
 							   const char *what, const char *where);
 
 /* raise that error for the character at byte "bad" of s */
-extern void sqlflow_untranslatable(const char *what, const char *where,
-								   const char *s, size_t len, size_t bad)
-			pg_attribute_noreturn();
+pg_noreturn extern void sqlflow_untranslatable(const char *what, const char *where,
+											   const char *s, size_t len, size_t bad);
 
 /*
  * For text that must not fail (server messages, a job list): characters

@@ -36,6 +36,7 @@
 #include "utils/jsonb.h"
 #include "utils/numeric.h"
 
+#include "compat.h"
 #include "encoding.h"
 #include "jsonb_io.h"
 
@@ -58,23 +59,14 @@ typedef struct JsonbIoState
 	bool		top_is_object;
 	JsonbIoPlace *place;		/* place[0 .. depth-1] */
 	int			place_cap;
-	JsonbParseState *parse;
-	JsonbValue *result;
+	SqlflowJsonbBuild jb;		/* the value being built (compat.h) */
 	SqlflowEnvelope *env;
 } JsonbIoState;
-
-#if PG_VERSION_NUM >= 160000
-#define JSON_ACTION_RETURN return JSON_SUCCESS
-typedef JsonParseErrorType JsonActionResult;
-#else
-#define JSON_ACTION_RETURN return
-typedef void JsonActionResult;
-#endif
 
 static void
 jsonb_io_push(JsonbIoState *st, JsonbIteratorToken tok, JsonbValue *v)
 {
-	st->result = pushJsonbValue(&st->parse, tok, v);
+	sqlflow_jsonb_push(&st->jb, tok, v);
 }
 
 static void
@@ -338,7 +330,7 @@ jsonb_io_scalar(void *arg, char *token, JsonTokenType type)
 			break;
 	}
 
-	if (st->parse == NULL)
+	if (st->jb.parseState == NULL)
 	{
 		/* a scalar document is stored as a one-element raw-scalar array */
 		JsonbValue	va;
@@ -350,7 +342,7 @@ jsonb_io_scalar(void *arg, char *token, JsonTokenType type)
 		jsonb_io_push(st, WJB_ELEM, &v);
 		jsonb_io_push(st, WJB_END_ARRAY, NULL);
 	}
-	else if (st->parse->contVal.type == jbvArray)
+	else if (st->jb.parseState->contVal.type == jbvArray)
 		jsonb_io_push(st, WJB_ELEM, &v);
 	else
 		jsonb_io_push(st, WJB_VALUE, &v);
@@ -505,11 +497,7 @@ sqlflow_parse_json(char *json, size_t len, bool build,
 	/* SQLFlow's text is UTF-8, whatever the database: lex it as such */
 	if (GetDatabaseEncoding() != PG_UTF8)
 		json = jsonb_io_unescape_non_ascii(json, &len, build);
-#if PG_VERSION_NUM >= 170000
-	lex = makeJsonLexContextCstringLen(NULL, json, (int) len, PG_UTF8, true);
-#else
-	lex = makeJsonLexContextCstringLen(json, (int) len, PG_UTF8, true);
-#endif
+	lex = sqlflow_json_lexer(json, (int) len, PG_UTF8);
 	rc = pg_parse_json(lex, &sem);
 	if (rc != JSON_SUCCESS)
 		ereport(ERROR,
@@ -523,5 +511,5 @@ sqlflow_parse_json(char *json, size_t len, bool build,
 				(errcode(ERRCODE_PROTOCOL_VIOLATION),
 				 errmsg("%s is not a JSON object", what)));
 
-	return build ? JsonbValueToJsonb(st.result) : NULL;
+	return build ? JsonbValueToJsonb(st.jb.result) : NULL;
 }

@@ -35,6 +35,7 @@
 #include "utils/memutils.h"
 #include "utils/tuplestore.h"
 
+#include "compat.h"
 #include "csv.h"
 #include "encoding.h"
 #include "lineage.h"
@@ -225,10 +226,9 @@ lineage_field_text(LineageSink *ls, const CsvField *f, long line, int col)
 static Datum
 lineage_extra(LineageSink *ls, const CsvField *fields, long line)
 {
-	JsonbParseState *state = NULL;
-	JsonbValue *res;
+	SqlflowJsonbBuild jb = {0};
 
-	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
+	sqlflow_jsonb_push(&jb, WJB_BEGIN_OBJECT, NULL);
 	for (int i = 0; i < ls->ncolumns; i++)
 	{
 		JsonbValue	k;
@@ -239,7 +239,7 @@ lineage_extra(LineageSink *ls, const CsvField *fields, long line)
 		k.type = jbvString;
 		k.val.string.val = ls->names[i];
 		k.val.string.len = strlen(ls->names[i]);
-		pushJsonbValue(&state, WJB_KEY, &k);
+		sqlflow_jsonb_push(&jb, WJB_KEY, &k);
 		if (fields[i].len == 0 && !fields[i].quoted)
 			v.type = jbvNull;
 		else
@@ -250,10 +250,10 @@ lineage_extra(LineageSink *ls, const CsvField *fields, long line)
 			v.val.string.val = VARDATA_ANY(t);
 			v.val.string.len = VARSIZE_ANY_EXHDR(t);
 		}
-		pushJsonbValue(&state, WJB_VALUE, &v);
+		sqlflow_jsonb_push(&jb, WJB_VALUE, &v);
 	}
-	res = pushJsonbValue(&state, WJB_END_OBJECT, NULL);
-	return JsonbPGetDatum(JsonbValueToJsonb(res));
+	sqlflow_jsonb_push(&jb, WJB_END_OBJECT, NULL);
+	return JsonbPGetDatum(JsonbValueToJsonb(jb.result));
 }
 
 static void

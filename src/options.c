@@ -33,6 +33,7 @@
 #include "utils/builtins.h"
 #include "utils/syscache.h"
 
+#include "compat.h"
 #include "config.h"
 #include "http.h"
 #include "options.h"
@@ -300,7 +301,7 @@ sqlflow_endpoint_lookup(const char *server_name)
 				 errmsg("server \"%s\" is not a sqlflow server", server_name),
 				 errdetail("It uses the foreign-data wrapper \"%s\".", fdw->fdwname)));
 
-	aclresult = pg_foreign_server_aclcheck(server->serverid, GetUserId(), ACL_USAGE);
+	aclresult = sqlflow_server_aclcheck(server->serverid, GetUserId(), ACL_USAGE);
 	if (aclresult != ACLCHECK_OK)
 		aclcheck_error(aclresult, OBJECT_FOREIGN_SERVER, server->servername);
 
