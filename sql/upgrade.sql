@@ -21,8 +21,9 @@ CREATE DATABASE sqlflow_fresh TEMPLATE template0;
 CREATE EXTENSION sqlflow_export;
 SELECT extversion AS fresh_version FROM pg_extension WHERE extname = 'sqlflow_export';
 :describe \gset fresh_
-SELECT count(*) AS fresh_objects FROM pg_depend d JOIN pg_extension e ON e.oid = d.refobjid
-WHERE e.extname = 'sqlflow_export' AND d.deptype = 'e';
+-- (functions only: from PostgreSQL 17 the array type of a member type is a member too)
+SELECT count(*) AS fresh_functions FROM pg_depend d JOIN pg_extension e ON e.oid = d.refobjid
+WHERE e.extname = 'sqlflow_export' AND d.deptype = 'e' AND d.classid = 'pg_proc'::regclass;
 
 \c sqlflow_upgraded
 CREATE EXTENSION sqlflow_export VERSION '1.0';
