@@ -8,6 +8,7 @@ OBJS = \
 	src/encoding.o \
 	src/http.o \
 	src/jsonb_io.o \
+	src/jsonb_writer.o \
 	src/jsonc.o \
 	src/lineage.o \
 	src/options.o
@@ -20,7 +21,7 @@ PG_CPPFLAGS = -I$(srcdir)/src
 SHLIB_LINK = -lcurl -ljson-c
 
 # the suites need the loopback SQLFlow server: run them through test/run
-REGRESS = setup export errors lineage options traces pictures jobs jobstate encoding upgrade cron security transport transport_dns
+REGRESS = setup export jsonb errors lineage options traces pictures jobs jobstate encoding upgrade cron security transport transport_dns
 REGRESS_OPTS = --inputdir=$(srcdir)
 
 EXTRA_CLEAN = results regression.diffs regression.out

@@ -8,7 +8,7 @@
  * and never tests PG_VERSION_NUM itself.  Include after postgres.h.  The
  * macros only expand where they are used, so this header includes nothing:
  * the file that uses one includes what its expansion names (utils/acl.h
- * and catalog/pg_foreign_server.h, common/jsonapi.h, utils/jsonb.h).
+ * and catalog/pg_foreign_server.h, common/jsonapi.h).
  *
  *-------------------------------------------------------------------------
  */
@@ -59,25 +59,6 @@
 #else
 #define sqlflow_json_lexer(json, len, encoding) \
 	makeJsonLexContextCstringLen((json), (len), (encoding), true)
-#endif
-
-/*
- * Building a JsonbValue with pushJsonbValue(): 19 keeps the stack of open
- * containers and the result in a JsonbInState; before, the caller kept the
- * stack and took the result from each call.  SqlflowJsonbBuild has the
- * same two fields either way (zeroed to start).
- */
-#if PG_VERSION_NUM >= 190000
-#define SqlflowJsonbBuild JsonbInState
-#define sqlflow_jsonb_push(b, tok, v) pushJsonbValue((b), (tok), (v))
-#else
-typedef struct SqlflowJsonbBuild
-{
-	struct JsonbParseState *parseState;
-	struct JsonbValue *result;
-} SqlflowJsonbBuild;
-#define sqlflow_jsonb_push(b, tok, v) \
-	((b)->result = pushJsonbValue(&(b)->parseState, (tok), (v)))
 #endif
 
 #endif							/* SQLFLOW_COMPAT_H */

@@ -39,6 +39,7 @@
 #include "compat.h"
 #include "encoding.h"
 #include "jsonb_io.h"
+#include "jsonb_writer.h"
 
 /* where the parser is: one element per open container */
 typedef struct JsonbIoPlace
@@ -59,15 +60,9 @@ typedef struct JsonbIoState
 	bool		top_is_object;
 	JsonbIoPlace *place;		/* place[0 .. depth-1] */
 	int			place_cap;
-	SqlflowJsonbBuild jb;		/* the value being built (compat.h) */
+	SqlflowJsonbWriter *w;		/* the value being built */
 	SqlflowEnvelope *env;
 } JsonbIoState;
-
-static void
-jsonb_io_push(JsonbIoState *st, JsonbIteratorToken tok, JsonbValue *v)
-{
-	sqlflow_jsonb_push(&st->jb, tok, v);
-}
 
 static void
 jsonb_io_open(JsonbIoState *st, bool is_array)
@@ -147,24 +142,24 @@ jsonb_io_object_start(void *arg)
 		st->top_is_object = true;
 	jsonb_io_open(st, false);
 	if (st->build)
-		jsonb_io_push(st, WJB_BEGIN_OBJECT, NULL);
+		sqlflow_jbw_begin_object(st->w);
 	JSON_ACTION_RETURN;
 }
 
 static void
-jsonb_io_close(JsonbIoState *st, JsonbIteratorToken tok)
+jsonb_io_close(JsonbIoState *st)
 {
 	st->depth--;
-	if (!st->build && st->place[st->depth].key)
+	if (st->place[st->depth].key)
 		pfree((char *) st->place[st->depth].key);
 	if (st->build)
-		jsonb_io_push(st, tok, NULL);
+		sqlflow_jbw_end(st->w);
 }
 
 static JsonActionResult
 jsonb_io_object_end(void *arg)
 {
-	jsonb_io_close((JsonbIoState *) arg, WJB_END_OBJECT);
+	jsonb_io_close((JsonbIoState *) arg);
 	JSON_ACTION_RETURN;
 }
 
@@ -175,14 +170,14 @@ jsonb_io_array_start(void *arg)
 
 	jsonb_io_open(st, true);
 	if (st->build)
-		jsonb_io_push(st, WJB_BEGIN_ARRAY, NULL);
+		sqlflow_jbw_begin_array(st->w);
 	JSON_ACTION_RETURN;
 }
 
 static JsonActionResult
 jsonb_io_array_end(void *arg)
 {
-	jsonb_io_close((JsonbIoState *) arg, WJB_END_ARRAY);
+	jsonb_io_close((JsonbIoState *) arg);
 	JSON_ACTION_RETURN;
 }
 
@@ -214,24 +209,16 @@ jsonb_io_object_field_start(void *arg, char *fname, bool isnull)
 
 	if (st->build)
 	{
-		JsonbValue	v;
 		size_t		len;
 
 		fname = jsonb_io_convert(st, fname, strlen(fname), &len, true);
 		jsonb_io_check_len(len);
-		v.type = jbvString;
-		v.val.string.len = (int) len;
-		v.val.string.val = fname;
-		jsonb_io_push(st, WJB_KEY, &v);
-		place->key = fname;
+		sqlflow_jbw_key(st->w, fname, len);
 	}
-	else
-	{
-		/* validating only: keep memory flat, and the envelope's keys */
-		if (place->key)
-			pfree((char *) place->key);
-		place->key = fname;
-	}
+	/* the key stays until the next one: paths and the envelope use it */
+	if (place->key)
+		pfree((char *) place->key);
+	place->key = fname;
 	JSON_ACTION_RETURN;
 }
 
@@ -287,7 +274,6 @@ static JsonActionResult
 jsonb_io_scalar(void *arg, char *token, JsonTokenType type)
 {
 	JsonbIoState *st = arg;
-	JsonbValue	v;
 
 	jsonb_io_note_envelope(st, token, type);
 	if (!st->build)
@@ -305,47 +291,33 @@ jsonb_io_scalar(void *arg, char *token, JsonTokenType type)
 
 				token = jsonb_io_convert(st, token, strlen(token), &len, false);
 				jsonb_io_check_len(len);
-				v.type = jbvString;
-				v.val.string.len = (int) len;
-				v.val.string.val = token;
+				sqlflow_jbw_string(st->w, token, len);
 			}
 			break;
 		case JSON_TOKEN_NUMBER:
-			v.type = jbvNumeric;
-			v.val.numeric = DatumGetNumeric(DirectFunctionCall3(numeric_in,
-																CStringGetDatum(token),
-																ObjectIdGetDatum(InvalidOid),
-																Int32GetDatum(-1)));
+			{
+				Numeric		n;
+
+				n = DatumGetNumeric(DirectFunctionCall3(numeric_in,
+														CStringGetDatum(token),
+														ObjectIdGetDatum(InvalidOid),
+														Int32GetDatum(-1)));
+				sqlflow_jbw_numeric(st->w, n);
+				pfree(n);
+			}
 			break;
 		case JSON_TOKEN_TRUE:
-			v.type = jbvBool;
-			v.val.boolean = true;
+			sqlflow_jbw_bool(st->w, true);
 			break;
 		case JSON_TOKEN_FALSE:
-			v.type = jbvBool;
-			v.val.boolean = false;
+			sqlflow_jbw_bool(st->w, false);
 			break;
 		default:
-			v.type = jbvNull;
+			sqlflow_jbw_null(st->w);
 			break;
 	}
-
-	if (st->jb.parseState == NULL)
-	{
-		/* a scalar document is stored as a one-element raw-scalar array */
-		JsonbValue	va;
-
-		va.type = jbvArray;
-		va.val.array.rawScalar = true;
-		va.val.array.nElems = 1;
-		jsonb_io_push(st, WJB_BEGIN_ARRAY, &va);
-		jsonb_io_push(st, WJB_ELEM, &v);
-		jsonb_io_push(st, WJB_END_ARRAY, NULL);
-	}
-	else if (st->jb.parseState->contVal.type == jbvArray)
-		jsonb_io_push(st, WJB_ELEM, &v);
-	else
-		jsonb_io_push(st, WJB_VALUE, &v);
+	if (token)
+		pfree(token);
 	JSON_ACTION_RETURN;
 }
 
@@ -483,6 +455,8 @@ sqlflow_parse_json(char *json, size_t len, bool build,
 	st.escaped = escaped;
 	st.what = what;
 	st.env = env;
+	if (build)
+		st.w = sqlflow_jbw_create();
 
 	memset(&sem, 0, sizeof(sem));
 	sem.semstate = &st;
@@ -511,5 +485,5 @@ sqlflow_parse_json(char *json, size_t len, bool build,
 				(errcode(ERRCODE_PROTOCOL_VIOLATION),
 				 errmsg("%s is not a JSON object", what)));
 
-	return build ? JsonbValueToJsonb(st.jb.result) : NULL;
+	return build ? sqlflow_jbw_finish(st.w) : NULL;
 }

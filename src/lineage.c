@@ -38,6 +38,7 @@
 #include "compat.h"
 #include "csv.h"
 #include "encoding.h"
+#include "jsonb_writer.h"
 #include "lineage.h"
 
 /* the documented columns, in the order of sqlflow_lineage's result */
@@ -226,34 +227,25 @@ lineage_field_text(LineageSink *ls, const CsvField *f, long line, int col)
 static Datum
 lineage_extra(LineageSink *ls, const CsvField *fields, long line)
 {
-	SqlflowJsonbBuild jb = {0};
+	SqlflowJsonbWriter *w = sqlflow_jbw_create();
 
-	sqlflow_jsonb_push(&jb, WJB_BEGIN_OBJECT, NULL);
+	sqlflow_jbw_begin_object(w);
 	for (int i = 0; i < ls->ncolumns; i++)
 	{
-		JsonbValue	k;
-		JsonbValue	v;
-
 		if (ls->target[i] >= 0)
 			continue;
-		k.type = jbvString;
-		k.val.string.val = ls->names[i];
-		k.val.string.len = strlen(ls->names[i]);
-		sqlflow_jsonb_push(&jb, WJB_KEY, &k);
+		sqlflow_jbw_key(w, ls->names[i], strlen(ls->names[i]));
 		if (fields[i].len == 0 && !fields[i].quoted)
-			v.type = jbvNull;
+			sqlflow_jbw_null(w);
 		else
 		{
 			text	   *t = DatumGetTextPP(lineage_field_text(ls, &fields[i], line, i));
 
-			v.type = jbvString;
-			v.val.string.val = VARDATA_ANY(t);
-			v.val.string.len = VARSIZE_ANY_EXHDR(t);
+			sqlflow_jbw_string(w, VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
 		}
-		sqlflow_jsonb_push(&jb, WJB_VALUE, &v);
 	}
-	sqlflow_jsonb_push(&jb, WJB_END_OBJECT, NULL);
-	return JsonbPGetDatum(JsonbValueToJsonb(jb.result));
+	sqlflow_jbw_end(w);
+	return JsonbPGetDatum(sqlflow_jbw_finish(w));
 }
 
 static void
