@@ -1,7 +1,21 @@
 #!/usr/bin/env bash
 # bench/run.sh: the benchmark suite, run by hand as `bash test/run bench [which]`
 # (test/run sets up the cluster and the loopback server and exports PG* and
-# SQLFLOW_TEST_PORT).  which: all (default), small, json, csv, scale, trace.
+# SQLFLOW_TEST_PORT).  which: all (default), small, json (also: jsonb), csv,
+# scale, trace, relationships.
+#
+#   small          1,000 small JSON exports in one session
+#   json, jsonb    a 50 MB JSON export into jsonb: sqlflow_export_json against
+#                  COPY + ::jsonb
+#   csv            a 1,000,000-row CSV export into a table: sqlflow_lineage
+#                  against COPY
+#   scale          the CSV and JSON pairs at other sizes
+#   trace          sqlflow_impact against a recursive CTE on a lineage table
+#   relationships  the relationships of a JSON export of 20, 50, 100 and
+#                  200 MB (job gen-lineage-<bytes>), as rows:
+#                  sqlflow_relationships(job), which streams the JSON, against
+#                  sqlflow_lineage(job), the CSV export of the same job (one
+#                  row per source on both sides); a table of its own
 #
 # Each pair runs alternating, RUNS times (default 5), each run in a fresh
 # backend; printed are the medians, the ratio ours / alternative, and the
@@ -9,6 +23,11 @@
 # minus VmRSS at the start).  The alternative is what a DBA does without
 # the extension: COPY ... FROM PROGRAM 'curl ...'.
 set -euo pipefail
+mode=${1:-all}
+case $mode in
+  all|small|json|jsonb|csv|scale|trace|relationships) ;;
+  *) echo "usage: bench/run.sh [all|small|json|jsonb|csv|scale|trace|relationships]" >&2; exit 2 ;;
+esac
 RUNS=${RUNS:-5}
 port=$SQLFLOW_TEST_PORT
 base=http://127.0.0.1:$port/gspLive_backend
@@ -91,17 +110,19 @@ json_pair() {  # bytes
 }
 
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); PostgreSQL $(psql -X -At -c 'SHOW server_version'); $RUNS runs each, medians"
-echo
-echo "| benchmark | sqlflow_export | COPY FROM PROGRAM curl | ratio | peak RSS growth, ours | peak RSS growth, COPY |"
-echo "|---|---|---|---|---|---|"
+if [ "$mode" != relationships ]; then
+  echo
+  echo "| benchmark | sqlflow_export | COPY FROM PROGRAM curl | ratio | peak RSS growth, ours | peak RSS growth, COPY |"
+  echo "|---|---|---|---|---|---|"
+fi
 
-case ${1:-all} in
+case $mode in
   small|all)
     pair "1,000 small JSON exports in one session" \
       "SELECT count(sqlflow_export_json('c359aef4bd9641d697732422debd8055')) FROM generate_series(1, 1000);" \
       "CREATE TEMP TABLE raw (doc text); SELECT count(bench_copy_json('c359aef4bd9641d697732422debd8055')) FROM generate_series(1, 1000); SELECT count(doc::jsonb) FROM raw;"
     ;;&
-  json|all) json_pair 50000000 ;;&
+  json|jsonb|all) json_pair 50000000 ;;&
   csv|all) csv_pair 1000000 ;;&
   scale|all)
     csv_pair 100000
@@ -134,5 +155,25 @@ SQL
     pair "trace of depth 10 from one column, 1,000,000-row lineage table" \
       "SELECT count(*) FROM sqlflow_impact('bench_lineage', 'L0.T42', 'C3', 10);" \
       "WITH RECURSIVE r(s, t, c, d) AS (SELECT 'L0', 'T42', 'C3', 0 UNION SELECT l.target_schema, l.target_table, l.target_column, r.d + 1 FROM r JOIN bench_lineage l ON l.source_table = r.t AND l.source_column = r.c AND l.source_schema = r.s WHERE r.d < 10) SELECT count(*) FROM r;"
+    ;;&
+  relationships|all)
+    # Job gen-lineage-<bytes>: about that many bytes of JSON export (a few
+    # thousand tables in dbobjs, every 4th source without parentName, so
+    # looked up by parentId), and a CSV export of the same relationships.
+    # Both sides count rows; the server builds both bodies at the warm-up.
+    echo
+    echo "| benchmark | sqlflow_relationships(job) | sqlflow_lineage(job), CSV | ratio | peak RSS growth, relationships | peak RSS growth, lineage |"
+    echo "|---|---|---|---|---|---|"
+    if [ "$(psql -X -At -c "SELECT count(*) FROM pg_proc WHERE proname = 'sqlflow_relationships' AND proargtypes[0] = 'text'::regtype")" = 0 ]; then
+      echo "    skipped: this build has no sqlflow_relationships(job_id text, ...)" >&2
+    else
+      for n in 20000000 50000000 100000000 200000000; do
+        pair "relationships of a $((n / 1000000)) MB JSON export" \
+          "SELECT count(*) FROM sqlflow_relationships('gen-lineage-$n'::text);" \
+          "SELECT count(*) FROM sqlflow_lineage('gen-lineage-$n');"
+        echo "    rows: $(psql -X -At -c "SET sqlflow.max_response_size = '1GB'" \
+          -c "SELECT (SELECT count(*) FROM sqlflow_relationships('gen-lineage-$n'::text)) || ' relationships(job), ' || (SELECT count(*) FROM sqlflow_lineage('gen-lineage-$n')) || ' lineage(job)'" | tail -n 1)" >&2
+      done
+    fi
     ;;
 esac

@@ -26,4 +26,18 @@ sub=$(curl -s -F "userId=$u" -F token=token -F jobName=two -F dbvendor=dbvoracle
 expect "submit with two files" '["a.sql", "b.sql"] create' "$(echo "$sub" | python3 -c 'import json,sys; d=json.load(sys.stdin)["data"]; print(json.dumps(d["fileNames"]), d["status"])')"
 expect "unknown dbvendor is in-body 400" 400 "$(curl -s -F "userId=$u" -F token=token -F jobName=x -F dbvendor=dbvnope -F 'sqlfiles=@-;filename=a.sql' $base/gspLive_backend/sqlflow/job/submitUserJob <<<'select 1' | python3 -c 'import json,sys; print(json.load(sys.stdin)["code"])')"
 expect "connections are kept alive" 1 "$(curl -s -X POST $base/__reset_stats >/dev/null; curl -s -o /dev/null -o /dev/null -d "userId=$u" -d token=token -d jobId=$job $base/gspLive_backend/sqlflow/job/exportLineageAsJson $base/gspLive_backend/sqlflow/job/exportLineageAsJson; curl -s $base/__stats | python3 -c 'import json,sys; print(json.load(sys.stdin)["connections"] - 1)')"
+# gen-lineage-N: the JSON and the CSV export carry the same relationships
+lin() { curl -s -F "userId=$u" -F token=token -F jobId=gen-lineage-200000 "$base/gspLive_backend/sqlflow/job/$1"; }
+expect "gen-lineage: JSON parses, summary counts, one CSV row per source, same rows" "True True True True" "$(python3 -c '
+import csv, json, sys
+doc = json.load(open(sys.argv[1]))
+rows = list(csv.reader(open(sys.argv[2])))
+flow = doc["data"]["sqlflow"]
+names = {t["id"]: t["name"] for t in flow["dbobjs"]}
+rels = flow["relationships"]
+want = [".".join(["DEFAULT", names[s["parentId"]], s["column"], "DEFAULT", r["target"]["parentName"],
+                  r["target"]["column"], r["type"], r["effectType"]]) for r in rels for s in r["sources"]]
+print(doc["data"]["summary"] == {"relationship": len(rels), "table": len(flow["dbobjs"])},
+      len(rows) - 1 == sum(len(r["sources"]) for r in rels), rows[0] == sys.argv[3].split(","),
+      [".".join(row) for row in rows[1:]] == want)' <(lin exportLineageAsJson) <(lin exportFullLineageAsCsv) "$H" 2>&1)"
 exit $fail

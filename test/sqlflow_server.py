@@ -544,6 +544,103 @@ def gen_json(size, code=200):
     return json.dumps(doc, separators=(",", ":")).encode()
 
 
+
+LINEAGE_SCHEMAS = ["SALES", "MART", "STAGE", "FINANCE", "HR", "INVENTORY", "CRM", "DWH"]
+LINEAGE_TABLES = ["ORDERS", "ORDER_LINES", "CUSTOMERS", "PRODUCTS", "INVOICES", "PAYMENTS",
+                  "SHIPMENTS", "EMPLOYEES", "ACCOUNTS", "FACT_SALES", "DIM_DATE", "STOCK"]
+LINEAGE_COLUMNS = ["ID", "CUSTOMER_ID", "ORDER_DATE", "AMOUNT", "QUANTITY", "STATUS",
+                   "REGION_CODE", "UNIT_PRICE", "DISCOUNT", "CREATED_AT", "UPDATED_AT",
+                   "DESCRIPTION", "CURRENCY", "PRODUCT_ID", "STORE_ID"]
+
+
+def gen_lineage(size, job_id):
+    """A lineage job of about `size` bytes of JSON, and its CSV export: the
+    same relationships in both (one CSV row per source).  Returns
+    (json_body, csv_body, relationships, sources, tables), the bodies as
+    bytearrays.  Deterministic: a fixed-seed linear congruential generator
+    picks the tables and columns.  The bodies are built piecewise into
+    bytearrays (grown in place), so that the peak is not twice the body."""
+    tables = max(4, min(4000, size // 40000))
+    next_id = 1
+    dbobjs = []
+    # per table: id, name, and per column (id, name, JSON end prefixes, CSV part)
+    table_cols = []
+    for t in range(tables):
+        schema = LINEAGE_SCHEMAS[t % len(LINEAGE_SCHEMAS)]
+        name = f"{schema}.{LINEAGE_TABLES[(t // len(LINEAGE_SCHEMAS)) % len(LINEAGE_TABLES)]}_{t:04d}"
+        tid = str(next_id)
+        next_id += 1
+        cols = []
+        for c in range(6 + t % 10):
+            col = LINEAGE_COLUMNS[(c + t) % len(LINEAGE_COLUMNS)]
+            cid = str(next_id)
+            next_id += 1
+            prefix = f'{{"id":"{cid}","column":"{col}","parentId":"{tid}"'
+            cols.append((cid, col,
+                         prefix + f',"parentName":"{name}","coordinates":[',
+                         prefix + ',"coordinates":[',
+                         f"DEFAULT,{schema},{name.split('.', 1)[1]},{col}"))
+        table_cols.append(cols)
+        dbobjs.append(f'{{"id":"{tid}","name":"{name}","type":"table","columns":[' +
+                      ",".join(f'{{"id":"{cid}","name":"{col}"}}' for cid, col, _, _, _ in cols) +
+                      "]}")
+    dbobjs_json = ",".join(dbobjs)
+    # coordinates: [{"x":line,"y":column},{"x":line,"y":column + width}], a few hundred variants
+    coords = [f'{{"x":{k % 251 + 1},"y":{k % 37 + 5},"hashCode":"0"}},'
+              f'{{"x":{k % 251 + 1},"y":{k % 37 + 5 + k % 13 + 4},"hashCode":"0"}}]}}'
+              for k in range(509)]
+    base = next_id                      # relationship ids base + 2i, process ids odd above base
+    body = bytearray()
+    csv = bytearray((",".join(CSV_HEADER) + "\n").encode())
+    budget = size - len(dbobjs_json) - 200
+    seed = 0x2545F4914F6CDD1D
+    mask = (1 << 64) - 1
+    rels = sources = total = 0
+    pending, rows = [], []
+
+    def flush(pending, rows):
+        if pending:
+            if body:
+                body.extend(b",")
+            body.extend(",".join(pending).encode())
+            csv.extend("".join(rows).encode())
+            pending.clear()
+            rows.clear()
+
+    while total < budget or rels == 0:
+        seed = (seed * 6364136223846793005 + 1442695040888963407) & mask
+        r = seed >> 16
+        tt = r % tables
+        tcols = table_cols[tt]
+        tcol = tcols[(r >> 12) % len(tcols)]
+        ends = []
+        for _ in range(1 + (r >> 20) % 3):
+            seed = (seed * 6364136223846793005 + 1442695040888963407) & mask
+            q = seed >> 16
+            st = (tt + 1 + q % (tables - 1)) % tables
+            scols = table_cols[st]
+            scol = scols[(q >> 12) % len(scols)]
+            # every 4th source leaves parentName out: consumers look it up in dbobjs
+            ends.append((scol[3] if sources % 4 == 3 else scol[2]) + coords[(q >> 24) % 509])
+            rows.append(f"{scol[4]},{tcol[4]},fdd,insert\n")
+            sources += 1
+        rel = (f'{{"id":"{base + 2 * rels}","type":"fdd","effectType":"insert",'
+               f'"target":{tcol[2]}{coords[(r >> 24) % 509]},'
+               f'"sources":[{",".join(ends)}],'
+               f'"processId":"{base + 50 * (rels // 25) + 1}"}}')
+        pending.append(rel)
+        total += len(rel) + 1
+        rels += 1
+        if len(pending) == 4096:
+            flush(pending, rows)
+    flush(pending, rows)
+    head = (f'{{"code":200,"data":{{"mode":"global","summary":{{"relationship":{rels},'
+            f'"table":{tables}}},"sqlflow":{{"dbvendor":"dbvoracle","dbobjs":[{dbobjs_json}],'
+            f'"relationships":[').encode()
+    body[0:0] = head
+    body += f']}}}},"sessionId":"generated","jobId":"{job_id}"}}'.encode()
+    return body, csv, rels, sources, tables
+
 # --- the handler --------------------------------------------------------------------------
 
 def parse_multipart(body, content_type):
@@ -916,15 +1013,19 @@ class Handler(BaseHTTPRequestHandler):
     def generated(self, job_id, kind):
         state = self.server.state
         m = re.fullmatch(r"gen-(csv|json)-(\d+)", job_id)
-        if not m or m.group(1) != kind:
+        lineage = re.fullmatch(r"gen-lineage-(\d+)", job_id)
+        if lineage and kind in ("json", "csv"):
+            body = self.generated_lineage(job_id, int(lineage.group(1)), kind)
+        elif not m or m.group(1) != kind:
             return self.envelope_error(404, f"job {job_id} not found")
-        with state.lock:
-            body = state.generated.get(job_id)
-        if body is None:
-            n = int(m.group(2))
-            body = gen_csv(n) if kind == "csv" else gen_json(n)
+        else:
             with state.lock:
-                state.generated[job_id] = body
+                body = state.generated.get(job_id)
+            if body is None:
+                n = int(m.group(2))
+                body = gen_csv(n) if kind == "csv" else gen_json(n)
+                with state.lock:
+                    state.generated[job_id] = body
         ctype = "text/csv; charset=utf-8" if kind == "csv" else "application/json; charset=utf-8"
         self.send_response(200)
         self.send_header("Content-Type", ctype)
@@ -933,6 +1034,26 @@ class Handler(BaseHTTPRequestHandler):
         view = memoryview(body)
         for i in range(0, len(body), 256 * 1024):
             self.wfile.write(view[i:i + 256 * 1024])
+
+    def generated_lineage(self, job_id, size, kind):
+        """The JSON or CSV body of the job gen-lineage-<size>: both are built
+        in one pass (the same relationships) and cached under (job id, kind).
+        Only the latest such job stays cached: the benchmarks go from one
+        size to the next, and the 200 MB one alone holds ~300 MB."""
+        state = self.server.state
+        with state.lock:
+            body = state.generated.get((job_id, kind))
+        if body is None:
+            with state.lock:        # let go of the previous job before building
+                for key in [k for k in state.generated
+                            if isinstance(k, tuple) and k[0].startswith("gen-lineage-")]:
+                    del state.generated[key]
+            json_body, csv_body, _, _, _ = gen_lineage(size, job_id)
+            with state.lock:
+                state.generated[(job_id, "json")] = json_body
+                state.generated[(job_id, "csv")] = csv_body
+            body = json_body if kind == "json" else csv_body
+        return body
 
     # --- misbehaviour ---------------------------------------------------------------------
     def demo_body(self, kind):
