@@ -585,12 +585,9 @@ jstream_string(JStreamReader *r, JStreamEvent *ev)
 	}
 
 	/* out of input: keep what was read, leave a cut-short sequence */
-	if (!copying)
-	{
-		if (jstream_tok_add(r, start, p - start) != 0)
-			goto oom;
-		r->tok_copying = 1;
-	}
+	if (!copying && jstream_tok_add(r, start, p - start) != 0)
+		goto oom;
+	r->tok_copying = 1;
 	r->pos = (char *) p - r->buf;
 	if (r->finished)
 		return jstream_fail(r, "unterminated string", r->tok_start);
