@@ -839,6 +839,13 @@ jstream_reader_next(JStreamReader *r, JStreamEvent *ev)
 
 	if (r->error)
 		return JS_ERROR;
+	if (r->buf == NULL)
+	{
+		/* nothing was ever fed */
+		if (!r->finished)
+			return JS_NEED_MORE;
+		return jstream_fail(r, "unexpected end of input", 0);
+	}
 	switch (r->tok_kind)
 	{
 		case TK_NONE:
