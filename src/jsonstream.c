@@ -598,6 +598,81 @@ oom:
 }
 
 /*
+ * Whether the well-formed number s[0..n) fits PostgreSQL's numeric, which
+ * jsonb stores numbers in: an exponent under INT_MAX / 2 in magnitude, at
+ * most 16383 digits after the decimal point once the exponent is applied
+ * (trailing zeros count), and the leading nonzero digit below 10^131072
+ * (the weight, in base-10000 digits, must fit in an int16).
+ */
+static int
+jstream_numeric_range(const char *s, size_t n)
+{
+	const char *end = s + n;
+	const char *p = s;
+	long long	intdigits = 0;
+	long long	fracdigits = 0;
+	long long	exponent = 0;
+	long long	msd = 0;		/* power of ten of the leading nonzero digit */
+	int			nonzero = 0;
+	long long	dscale;
+
+	if (*p == '-')
+		p++;
+	for (; p < end && *p >= '0' && *p <= '9'; p++)
+	{
+		if (*p != '0' && !nonzero)
+		{
+			nonzero = 1;
+			msd = -intdigits;	/* made absolute below */
+		}
+		intdigits++;
+	}
+	if (nonzero)
+		msd += intdigits - 1;
+	if (p < end && *p == '.')
+	{
+		for (p++; p < end && *p >= '0' && *p <= '9'; p++)
+		{
+			fracdigits++;
+			if (*p != '0' && !nonzero)
+			{
+				nonzero = 1;
+				msd = -fracdigits;
+			}
+		}
+	}
+	if (p < end)
+	{
+		int			neg = 0;
+
+		p++;					/* e or E */
+		if (*p == '+' || *p == '-')
+			neg = *p++ == '-';
+		for (; p < end; p++)
+		{
+			if (exponent < 2000000000LL)
+				exponent = exponent * 10 + (*p - '0');
+		}
+		if (neg)
+			exponent = -exponent;
+	}
+	if (exponent >= 1073741823LL || exponent <= -1073741823LL)
+		return 0;
+	dscale = fracdigits - exponent;
+	if (dscale > 16383)
+		return 0;
+	if (nonzero)
+	{
+		long long	power = msd + exponent;
+		long long	weight = power >= 0 ? power / 4 : -((-power + 3) / 4);
+
+		if (weight > 32767 || weight < -32768)
+			return 0;
+	}
+	return 1;
+}
+
+/*
  * Read a number starting at pos, resuming the scan at tok_scan with the
  * grammar state in tok_sub.  It ends at a byte that cannot continue it;
  * a letter, digit or '_' there makes the whole token invalid, as in
@@ -694,6 +769,10 @@ done:
 	if (jstream_class[*p] & C_ALNUM)
 		goto bad;
 emit:
+	/* without an exponent, only a very long number can be out of range */
+	if ((st == NUM_EXP || (size_t) (p - s) > 16000) &&
+		!jstream_numeric_range((const char *) s, p - s))
+		return jstream_fail(r, "number out of range", r->tok_start);
 	r->tok_len = 0;
 	if (jstream_tok_add(r, s, p - s) != 0)
 		return jstream_fail(r, "out of memory", r->tok_start);

@@ -17,7 +17,9 @@
  * (apart from the nesting limit): one value, optionally surrounded by
  * space, tab, LF or CR; the literals true, false and null; numbers as
  * PostgreSQL reads them (no leading zeros, no leading '+' or '.', a digit
- * after '.' and after the exponent, no letter, digit or '_' right after);
+ * after '.' and after the exponent, no letter, digit or '_' right after)
+ * and within the range of its numeric type (at most 16383 digits after the
+ * point once the exponent is applied, a magnitude below 10^131072);
  * strings without raw control characters, with only the escapes \" \\ \/
  * \b \f \n \r \t and \uXXXX, where a high surrogate must be followed by a
  * \u low surrogate, a lone surrogate is an error and \u0000 is an error
@@ -26,8 +28,9 @@
  * are passed through; the caller decides.
  *
  * Error offsets: a string, number or literal that is too long, unterminated
- * or malformed as a whole ("invalid number", "invalid token", "unterminated
- * string", "string longer than the limit") is reported at its first byte;
+ * or malformed as a whole ("invalid number", "number out of range",
+ * "invalid token", "unterminated string", "string longer than the limit")
+ * is reported at its first byte;
  * a bad escape at its backslash; invalid UTF-8 at the first byte of the
  * sequence; anything else at the offending byte, and a premature end at
  * the end of the input.

@@ -387,6 +387,27 @@ test_accept_reject(void)
 	REJECT("[1e5e5]", "invalid number", 1);
 	REJECT("12\xC3\xA9", "invalid number", 0);
 
+	/* the range of PostgreSQL's numeric */
+	ACCEPT("1e131071");
+	ACCEPT("-9.999e131071");
+	ACCEPT("0.0001e131075");
+	ACCEPT("1e-16383");
+	ACCEPT("0.5e-16382");
+	ACCEPT("1.0e-16382");
+	ACCEPT("0e100000");
+	ACCEPT("0e1073741822");
+	ACCEPT("-0.0e+00000000000000000000000000000000001");
+	ACCEPT("100000000000000000000000000000000000000000000000000000000000e-60");
+	REJECT("1e131072", "number out of range", 0);
+	REJECT("[10e131071]", "number out of range", 1);
+	REJECT("0.1e131073", "number out of range", 0);
+	REJECT("1e-16384", "number out of range", 0);
+	REJECT("1.0e-16383", "number out of range", 0);
+	REJECT("0.0e-16383", "number out of range", 0);
+	REJECT("0e1073741823", "number out of range", 0);
+	REJECT("0e-1073741823", "number out of range", 0);
+	REJECT("1e99999999999999999999", "number out of range", 0);
+
 	/* structure */
 	REJECT("[", "unexpected end of input", 1);
 	REJECT("{", "unexpected end of input", 1);
@@ -817,6 +838,25 @@ test_failing_allocator(void)
 	free(doc.data);
 }
 
+/* 16383 digits after the point are fine, 16384 are not, zeros or not */
+static void
+test_numeric_scale(void)
+{
+	char	   *in = malloc(20000);
+	char	   *out;
+
+	memcpy(in, "0.", 2);
+	memset(in + 2, '0', 16383);
+	out = parse(in, 16385, 0, 1000);
+	report(strstr(out, "eof") != NULL, "16383 fraction digits are fine");
+	free(out);
+	in[2 + 16383] = '7';
+	out = parse(in, 16386, 0, 1000);
+	report(strstr(out, "error@0: number out of range") != NULL, "16384 are out of range");
+	free(out);
+	free(in);
+}
+
 static void
 test_api_edges(void)
 {
@@ -849,6 +889,7 @@ main(void)
 	test_decoding();
 	test_long_string();
 	test_limits();
+	test_numeric_scale();
 	test_api_edges();
 	test_failing_allocator();
 	test_memory_bounded();
