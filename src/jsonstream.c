@@ -852,6 +852,8 @@ jstream_open(JStreamReader *r, JStreamEvent *ev, const unsigned char *p)
 		int			newcap = r->stack_cap ? r->stack_cap * 2 : 64;
 		unsigned char *ns;
 
+		if (r->stack_cap > r->max_depth / 2)
+			newcap = r->max_depth;	/* no further: it cannot overflow */
 		ns = jstream_grow(r, r->stack, (size_t) newcap);
 		if (ns == NULL)
 			return jstream_fail(r, "out of memory", off);
