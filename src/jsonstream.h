@@ -1,0 +1,136 @@
+/*-------------------------------------------------------------------------
+ *
+ * jsonstream.h
+ *	  Incremental (streaming) JSON reader.  Pure C: no PostgreSQL includes,
+ *	  so it is unit-tested and fuzzed on its own.
+ *
+ * Pull-based: feed bytes as they arrive, then take tokens with
+ * jstream_reader_next() until it says JS_NEED_MORE.  There are no
+ * callbacks, so a caller may raise an error (longjmp) between calls; all
+ * state lives in the reader.  Only the unparsed tail, the token being read
+ * (at most max_token bytes) and one byte per nesting level are kept, so a
+ * document of any size is read in bounded memory.  Input split into chunks
+ * of any size, down to one byte, gives exactly the events (and the error)
+ * of the whole input fed at once.
+ *
+ * A document is accepted exactly when PostgreSQL's jsonb input accepts it
+ * (apart from the nesting limit): one value, optionally surrounded by
+ * space, tab, LF or CR; the literals true, false and null; numbers as
+ * PostgreSQL reads them (no leading zeros, no leading '+' or '.', a digit
+ * after '.' and after the exponent, no letter, digit or '_' right after)
+ * and within the range of its numeric type (at most 16383 digits after the
+ * point once the exponent is applied, a magnitude below 10^131072);
+ * strings without raw control characters, with only the escapes \" \\ \/
+ * \b \f \n \r \t and \uXXXX, where a high surrogate must be followed by a
+ * \u low surrogate, a lone surrogate is an error and \u0000 is an error
+ * (jsonb cannot hold it).  The input must be strict UTF-8.  A UTF-8
+ * byte-order mark is NOT skipped: the caller removes it.  Duplicate keys
+ * are passed through; the caller decides.
+ *
+ * Error offsets: a string, number or literal that is too long, unterminated
+ * or malformed as a whole ("invalid number", "number out of range",
+ * "invalid token", "unterminated string", "string longer than the limit")
+ * is reported at its first byte;
+ * a bad escape at its backslash; invalid UTF-8 at the first byte of the
+ * sequence; anything else at the offending byte, and a premature end at
+ * the end of the input.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef SQLFLOW_JSONSTREAM_H
+#define SQLFLOW_JSONSTREAM_H
+
+#include <stddef.h>
+
+/* Memory hooks; NULL means malloc, realloc and free. */
+typedef struct JStreamAllocator
+{
+	void	   *(*alloc) (size_t size, void *arg);
+	void	   *(*realloc) (void *ptr, size_t size, void *arg);
+	void		(*free) (void *ptr, void *arg);
+	void	   *arg;
+} JStreamAllocator;
+
+typedef enum JStreamToken
+{
+	JS_OBJECT_START,
+	JS_OBJECT_END,
+	JS_ARRAY_START,
+	JS_ARRAY_END,
+	JS_KEY,
+	JS_STRING,
+	JS_NUMBER,
+	JS_TRUE,
+	JS_FALSE,
+	JS_NULL
+} JStreamToken;
+
+/*
+ * One token.  KEY and STRING: data is the de-escaped UTF-8 string,
+ * NUL-terminated (it holds no NUL, \u0000 being an error), len is its
+ * length.  NUMBER: data is the number's text exactly as in the input,
+ * NUL-terminated.  Other tokens: data is NULL, len 0.  offset is the
+ * absolute byte offset of the token's first byte in the whole stream;
+ * depth is the nesting depth of the container the token is in (0 = top
+ * level, so a document's outer brackets are at depth 0 and its members at
+ * depth 1).
+ */
+typedef struct JStreamEvent
+{
+	JStreamToken token;
+	const char *data;
+	size_t		len;
+	unsigned long long offset;
+	int			depth;
+} JStreamEvent;
+
+typedef enum JStreamResult
+{
+	JS_EVENT,					/* *ev holds a token */
+	JS_NEED_MORE,				/* feed more bytes, or finish */
+	JS_EOF,						/* finished, the document was complete */
+	JS_ERROR					/* see jstream_reader_error() and _offset() */
+} JStreamResult;
+
+typedef struct JStreamReader JStreamReader;
+
+#define JSTREAM_DEFAULT_MAX_TOKEN ((size_t) 64 * 1024 * 1024)
+#define JSTREAM_DEFAULT_MAX_DEPTH 10000
+
+/* NULL if out of memory */
+extern JStreamReader *jstream_reader_create(const JStreamAllocator *alloc);
+
+/*
+ * Append bytes (they are copied); 0 on success, -1 if out of memory.
+ * After an error or finish the bytes are ignored.
+ */
+extern int	jstream_reader_feed(JStreamReader *r, const char *data, size_t len);
+
+/* no more input will come */
+extern void jstream_reader_finish(JStreamReader *r);
+
+/*
+ * The next token.  ev->data stays valid until the next call of
+ * jstream_reader_next, _feed, _finish or _destroy.  An error is final:
+ * every later call returns JS_ERROR again.
+ */
+extern JStreamResult jstream_reader_next(JStreamReader *r, JStreamEvent *ev);
+
+/* byte offset of the error (see above); 0 if none */
+extern unsigned long long jstream_reader_error_offset(const JStreamReader *r);
+
+/* what went wrong, lower case without a period; NULL if nothing */
+extern const char *jstream_reader_error(const JStreamReader *r);
+
+/*
+ * A string (decoded bytes) or number longer than this is an error
+ * (default 64 MB).
+ */
+extern void jstream_reader_set_max_token(JStreamReader *r, size_t bytes);
+
+/* containers nested deeper than this are an error (default 10000) */
+extern void jstream_reader_set_max_depth(JStreamReader *r, int depth);
+
+extern void jstream_reader_destroy(JStreamReader *r);
+
+#endif							/* SQLFLOW_JSONSTREAM_H */
