@@ -10,18 +10,21 @@ OBJS = \
 	src/jsonb_io.o \
 	src/jsonb_writer.o \
 	src/jsonc.o \
+	src/jsonstream.o \
 	src/lineage.o \
-	src/options.o
+	src/mcxt_alloc.o \
+	src/options.o \
+	src/relationships.o
 
 EXTENSION = sqlflow_export
-DATA = sqlflow_export--1.0.sql sqlflow_export--1.0--1.1.sql sqlflow_export--1.1.sql
+DATA = sqlflow_export--1.0.sql sqlflow_export--1.0--1.1.sql sqlflow_export--1.1--1.2.sql sqlflow_export--1.2.sql
 PGFILEDESC = "sqlflow_export - SQLFlow data lineage from SQL"
 
 PG_CPPFLAGS = -I$(srcdir)/src
 SHLIB_LINK = -lcurl -ljson-c
 
 # the suites need the loopback SQLFlow server: run them through test/run
-REGRESS = setup export jsonb errors lineage options traces pictures jobs jobstate encoding upgrade cron security transport transport_dns
+REGRESS = setup export jsonb errors lineage relationships options traces pictures jobs jobstate encoding upgrade cron security transport transport_dns
 REGRESS_OPTS = --inputdir=$(srcdir)
 
 EXTRA_CLEAN = results regression.diffs regression.out

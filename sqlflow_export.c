@@ -601,3 +601,44 @@ sqlflow_lineage(PG_FUNCTION_ARGS)
 	(void) sqlflow_api_export_rows(ep, &req, rsinfo->setResult, rsinfo->setDesc);
 	return (Datum) 0;
 }
+
+PG_FUNCTION_INFO_V1(sqlflow_relationships_job);
+
+/*
+ * sqlflow_relationships(job_id, table_to_table, server, options...) -> the
+ * JSON export's relationships as rows, one per source
+ *
+ * The rows of sqlflow_relationships(sqlflow_export_json(job_id)), read
+ * from the export as it arrives: the document is never held whole.
+ */
+Datum
+sqlflow_relationships_job(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	SqlflowExportRequest req;
+	SqlflowEndpoint *ep;
+	char	   *job_id = arg_cstring(fcinfo, 0);
+	int64		rows;
+	Tuplestorestate *result;
+
+	/* from 1.2 an untyped literal means a job id: say so if it is JSON */
+	if (job_id != NULL && (job_id[strspn(job_id, " \t\r\n")] == '{' ||
+						   job_id[strspn(job_id, " \t\r\n")] == '['))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("job id \"%.20s...\" looks like a JSON document", job_id),
+				 errhint("To flatten a JSON document, cast it to jsonb: sqlflow_relationships('...'::jsonb).")));
+	arg_not_null(fcinfo, 1, "table_to_table");
+	sqlflow_export_request_init(&req, SQLFLOW_FORMAT_JSON, job_id);
+	req.table_to_table = PG_GETARG_BOOL(1);
+	arg_export_options(fcinfo, LINEAGE_OPTIONS_ARG, &req);
+	ep = sqlflow_endpoint_lookup(arg_cstring(fcinfo, 2));
+	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
+	result = sqlflow_api_export_relationships(ep, &req,
+											  rsinfo->econtext->ecxt_per_query_memory,
+											  (rsinfo->allowedModes & SFRM_Materialize_Random) != 0,
+											  rsinfo->setDesc, &rows);
+	tuplestore_end(rsinfo->setResult);
+	rsinfo->setResult = result;
+	return (Datum) 0;
+}

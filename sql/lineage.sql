@@ -148,16 +148,19 @@ SELECT count(*) AS summary_mode FROM sqlflow_relationships(sqlflow_export_json('
 -- (one more request, only when no rows came) and over a stored document
 SELECT count(*) AS summary_rows FROM sqlflow_lineage('5ca1ab1e5ca1ab1e5ca1ab1e5ca1ab1e');
 SELECT count(*) AS stored_summary
-FROM sqlflow_relationships('{"code":200,"data":{"mode":"summary","summary":{"relationship":4000,"table":75}}}');
+FROM sqlflow_relationships('{"code":200,"data":{"mode":"summary","summary":{"relationship":4000,"table":75}}}'::jsonb);
 SELECT count(*) AS empty_lineage_no_warning FROM sqlflow_lineage('csvfile-header_only');
 -- numeric ids, a names-only-by-id parent, generation-endpoint shape (no sqlflow level)
 SELECT * FROM sqlflow_relationships('{"code":200,"data":{"dbobjs":[{"id":7,"name":"SCOTT.EMP","type":"table"},{"id":9,"name":"V","type":"view"}],
   "relationships":[{"id":1,"type":"fdd","effectType":"create_view","target":{"id":10,"column":"A","parentId":9},
-                    "sources":[{"id":11,"column":"SAL","parentId":7},{"id":12,"column":"COMM","parentId":7,"parentName":"SCOTT.EMP"}]}]}}');
+                    "sources":[{"id":11,"column":"SAL","parentId":7},{"id":12,"column":"COMM","parentId":7,"parentName":"SCOTT.EMP"}]}]}}'::jsonb);
 SELECT * FROM sqlflow_relationships('{"dbobjs":{"servers":[{"schemas":[{"name":"s","tables":[{"id":"3","name":"s.t"}]}]}]},
-  "relationship":{"id":"r1","type":"fdd","target":{"column":"x","parentName":"v"},"sources":[{"column":"y","parentId":"3"}],"processId":"p9"}}');
-SELECT count(*) AS not_lineage FROM sqlflow_relationships('{"code":200,"data":{"mode":"summary"}}');
-SELECT count(*) AS not_an_object FROM sqlflow_relationships('[1,2,3]');
+  "relationship":{"id":"r1","type":"fdd","target":{"column":"x","parentName":"v"},"sources":[{"column":"y","parentId":"3"}],"processId":"p9"}}'::jsonb);
+SELECT count(*) AS not_lineage FROM sqlflow_relationships('{"code":200,"data":{"mode":"summary"}}'::jsonb);
+SELECT count(*) AS not_an_object FROM sqlflow_relationships('[1,2,3]'::jsonb);
+-- from 1.2 an untyped literal is a job id (sqlflow_relationships(job_id text, ...)):
+-- a JSON document given that way is refused with a hint
+SELECT count(*) FROM sqlflow_relationships('{"code":200,"data":{"mode":"summary"}}');
 -- the CSV and the flattened JSON tell the same story
 SELECT count(*) AS csv_minus_json FROM (
   SELECT source_table, source_column, target_table, target_column FROM sqlflow_lineage(:demo)

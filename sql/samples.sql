@@ -25,6 +25,15 @@ SELECT name, (SELECT count(*) FROM sqlflow_relationships(sqlflow_export_json(id)
        (SELECT count(*) FROM sqlflow_relationships(sqlflow_export_json(id)) WHERE source_parent IS NULL OR target_parent IS NULL) AS missing_parents
 FROM samples ORDER BY 1;
 
+-- streamed from the job (sqlflow_relationships(job_id)): the very same rows, in order
+SELECT name, (SELECT array_agg(r::text) FROM sqlflow_relationships(id::text) r) IS NOT DISTINCT FROM
+             (SELECT array_agg(r::text) FROM sqlflow_relationships(sqlflow_export_json(id)) r) AS streamed_same
+FROM samples ORDER BY 1;
+-- and the jsonb built without a tree is byte for byte jsonb_in's
+SELECT name, jsonb_send(sqlflow_export_json(id)) = jsonb_send(pg_read_file(:'samples' || '/' || name)::jsonb) AS same_send,
+       pg_column_size(sqlflow_export_json(id)) = pg_column_size(pg_read_file(:'samples' || '/' || name)::jsonb) AS same_size
+FROM samples ORDER BY 1;
+
 -- CSV rows and flattened JSON rows describe the same relationships
 SELECT name, (SELECT count(*) FROM sqlflow_lineage(id)) AS csv_rows,
        (SELECT count(*) FROM sqlflow_lineage(id)) = (SELECT count(*) FROM sqlflow_relationships(sqlflow_export_json(id))) AS same_count

@@ -39,6 +39,7 @@
 #include "jsonb_io.h"
 #include "jsonc.h"
 #include "lineage.h"
+#include "relationships.h"
 
 
 /* tokens are renewed this long before they expire */
@@ -864,6 +865,10 @@ api_read_json_jsonb(ApiCall *call, const SqlflowEndpoint *ep, SqlflowEnvelope *e
 				 errmsg("%s is empty", api_what(ep, call->what))));
 	call->result = sqlflow_parse_json(json, len, true, call->conv, &call->escaped,
 									  env, api_what(ep, call->what));
+	/* the text (json points into it) is done with: give its memory back */
+	pfree(buf->data);
+	buf->data = NULL;
+	buf->len = buf->cap = 0;
 }
 
 /* an error envelope that came instead of a document (CSV, GraphML) */
@@ -1275,6 +1280,41 @@ sqlflow_api_export_rows(const SqlflowEndpoint *ep, const SqlflowExportRequest *r
 		api_call(ep, &call, &env);
 	}
 	return n;
+}
+
+/* the streamed JSON export: its envelope, noted on the way */
+static void
+api_read_relationships(ApiCall *call, const SqlflowEndpoint *ep, SqlflowEnvelope *env)
+{
+	rel_sink_envelope((RelSink *) call->result, env);
+}
+
+Tuplestorestate *
+sqlflow_api_export_relationships(const SqlflowEndpoint *ep,
+								 const SqlflowExportRequest *req,
+								 MemoryContext store_cxt, bool random_access,
+								 TupleDesc tupdesc, int64 *rows)
+{
+	HttpField	fields[EXPORT_MAX_FIELDS];
+	char		delim[2];
+	ApiCall		call;
+	SqlflowEnvelope env;
+	RelSink    *rs;
+	Tuplestorestate *result;
+
+	api_export_init(&call, fields, delim, req, SQLFLOW_FORMAT_JSON);
+	call.streamed = true;
+	rs = rel_sink_create(api_what(ep, call.what),
+						 (size_t) sqlflow_max_response_size * 1024,
+						 store_cxt, random_access, tupdesc);
+	call.sink = rel_sink_http(rs);
+	call.result = rs;
+	call.read_envelope = api_read_relationships;
+
+	api_call(ep, &call, &env);
+	result = rel_sink_result(rs, rows);
+	rel_sink_destroy(rs);
+	return result;
 }
 
 /* ----------------------------------------------------------------

@@ -85,6 +85,17 @@ extern int64 sqlflow_api_export_rows(const SqlflowEndpoint *ep,
 									 Tuplestorestate *tupstore,
 									 TupleDesc tupdesc);
 
+/*
+ * The JSON export's relationships streamed into rows as it arrives (see
+ * relationships.c): a tuplestore made in store_cxt; *rows its row count.
+ */
+extern Tuplestorestate *sqlflow_api_export_relationships(const SqlflowEndpoint *ep,
+														 const SqlflowExportRequest *req,
+														 MemoryContext store_cxt,
+														 bool random_access,
+														 TupleDesc tupdesc,
+														 int64 *rows);
+
 /* Jobs: submit SQL, look at one job or all, delete one. */
 extern char *sqlflow_api_submit(const SqlflowEndpoint *ep, const char *sql,
 								size_t len, const char *dbvendor,

@@ -40,6 +40,7 @@
 #include "encoding.h"
 #include "jsonb_writer.h"
 #include "lineage.h"
+#include "mcxt_alloc.h"
 
 /* the documented columns, in the order of sqlflow_lineage's result */
 static const char *const lineage_columns[LINEAGE_NCOLUMNS] = {
@@ -73,50 +74,6 @@ struct LineageSink
 	TupleDesc	tupdesc;
 	int64		rows;
 };
-
-/*
- * The reader's allocator: palloc in our context, never raising an error
- * (the reader is called from libcurl's callback).  PostgreSQL 15 has no
- * no-OOM repalloc, so each block remembers its size for realloc.
- */
-#define LINEAGE_HDR MAXALIGN(sizeof(size_t))
-
-static void *
-lineage_alloc(size_t size, void *arg)
-{
-	char	   *p = MemoryContextAllocExtended((MemoryContext) arg, size + LINEAGE_HDR,
-											   MCXT_ALLOC_HUGE | MCXT_ALLOC_NO_OOM);
-
-	if (p == NULL)
-		return NULL;
-	*(size_t *) p = size;
-	return p + LINEAGE_HDR;
-}
-
-static void
-lineage_free(void *ptr, void *arg)
-{
-	if (ptr)
-		pfree((char *) ptr - LINEAGE_HDR);
-}
-
-static void *
-lineage_realloc(void *ptr, size_t size, void *arg)
-{
-	void	   *p;
-	size_t		old;
-
-	if (ptr == NULL)
-		return lineage_alloc(size, arg);
-	old = *(size_t *) ((char *) ptr - LINEAGE_HDR);
-	p = lineage_alloc(size, arg);
-	if (p != NULL)
-	{
-		memcpy(p, ptr, Min(size, old));
-		lineage_free(ptr, arg);
-	}
-	return p;
-}
 
 static void
 lineage_new_reader(LineageSink *ls)
@@ -383,9 +340,9 @@ lineage_sink_create(const char *what, char delimiter, size_t max_record,
 									ALLOCSET_DEFAULT_SIZES);
 	ls->rowcxt = AllocSetContextCreate(CurrentMemoryContext, "sqlflow CSV row",
 									   ALLOCSET_DEFAULT_SIZES);
-	ls->alloc.alloc = lineage_alloc;
-	ls->alloc.realloc = lineage_realloc;
-	ls->alloc.free = lineage_free;
+	ls->alloc.alloc = sqlflow_mcxt_alloc;
+	ls->alloc.realloc = sqlflow_mcxt_realloc;
+	ls->alloc.free = sqlflow_mcxt_free;
 	ls->alloc.arg = ls->cxt;
 	lineage_new_reader(ls);
 	return ls;

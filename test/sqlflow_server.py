@@ -29,6 +29,7 @@ import sys
 import threading
 import time
 import base64
+import binascii
 import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
@@ -942,6 +943,17 @@ class Handler(BaseHTTPRequestHandler):
         if job_id.startswith("gen-"):
             self.generated(job_id, kind)
             return None
+        if job_id.startswith("inline-"):
+            # tests: the JSON export is the document in the id itself
+            # (base64url of its bytes), served as it is
+            try:
+                raw = job_id[len("inline-"):]
+                body = base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4))
+            except (ValueError, binascii.Error):
+                return self.envelope_error(400, "bad inline document")
+            if kind != "json":
+                return self.envelope_error(404, "inline documents are JSON only")
+            return self.send_body(200, body, "application/json; charset=utf-8")
         job = state.latest(self.user) if job_id == "" else state.find(job_id, self.user)
         if job is None:
             self.generic_job_error()

@@ -1,0 +1,1298 @@
+/*-------------------------------------------------------------------------
+ *
+ * relationships.c
+ *	  The JSON export as relationship rows, read as it streams in: the
+ *	  same rows sqlflow_relationships(jsonb) gives for the whole document,
+ *	  without ever holding the document.
+ *
+ * libcurl's write callback only appends bytes to the streaming JSON reader
+ * (pure C, src/jsonstream.c); between chunks the transport calls our drain
+ * function, which takes the tokens and follows the document with a small
+ * stack of roles.  A relationship is collected while its object is open
+ * and becomes rows (one per source) when it closes; rows go straight into
+ * a tuplestore, which spills to disk past work_mem.
+ *
+ * Which rows: those of sqlflow_relationships(jsonb).  The payload is
+ * "data" when that is an object, else the document; the lineage is the
+ * payload's "sqlflow" when present, else the payload; its relationships
+ * are "relationships", else "relationship", else "relations" (an array, or
+ * one object); of a repeated key the last one counts, as in jsonb.  Since
+ * which of these applies is known only at the end, rows are kept per
+ * place they came from (at most 4 lineages x 3 keys, in practice one) and
+ * the others are dropped at the end.  A source without parentName is named
+ * from dbobjs: every object inside the lineage's dbobjs (a list or a
+ * servers tree) that has both an id and a name.
+ *
+ * What is held: the reader's unparsed tail and the token being read (one
+ * string at most sqlflow.max_response_size), the relationship being read
+ * (bounded the same way), and the map from id to name of the dbobjs
+ * (bounded the same way; about 100 bytes per named object).
+ *
+ * Two corners where the jsonb route differs, both refused rather than
+ * answered differently: dbobjs that arrive after relationships whose
+ * sources need them (SQLFlow writes dbobjs first), or that repeat after
+ * such a lookup.  Ids and names inside a dbobjs value that is itself the
+ * id or name of an object are not looked into.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <limits.h>
+
+#include "common/hashfn.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+#include "utils/memutils.h"
+#include "utils/numeric.h"
+
+#include "encoding.h"
+#include "jsonb_writer.h"
+#include "jsonstream.h"
+#include "mcxt_alloc.h"
+#include "relationships.h"
+
+/* the places a lineage can be: the document, data, and their "sqlflow" */
+#define FR_ROOT 0
+#define FR_DATA 1
+#define FR_ROOT_SQLFLOW 2
+#define FR_DATA_SQLFLOW 3
+#define NFRAMES 4
+
+/* its relationships, in order of preference */
+#define NVARIANTS 3
+static const char *const variant_key[NVARIANTS] = {"relationships", "relationship", "relations"};
+
+typedef enum RelRole
+{
+	ROLE_SKIP,					/* nothing of interest inside */
+	ROLE_FRAME,					/* an object that may hold a lineage */
+	ROLE_RELS,					/* an array of relationships */
+	ROLE_REL,					/* one relationship */
+	ROLE_TARGET,
+	ROLE_SOURCES,
+	ROLE_SOURCE,
+	ROLE_DBOBJS,				/* inside dbobjs */
+	ROLE_SUMMARY				/* data.summary */
+} RelRole;
+
+/* where the next value goes */
+typedef enum RelField
+{
+	RF_NONE,
+	RF_REL_ID,
+	RF_REL_TYPE,
+	RF_REL_EFFECT,
+	RF_REL_PROCESS,
+	RF_TARGET_NAME,
+	RF_TARGET_ID,
+	RF_TARGET_COLUMN,
+	RF_SOURCE_NAME,
+	RF_SOURCE_ID,
+	RF_SOURCE_COLUMN,
+	RF_OBJ_ID,
+	RF_OBJ_NAME
+} RelField;
+
+typedef enum RelPendKind
+{
+	PK_NONE,
+	PK_CAPTURE,					/* a field: its text */
+	PK_DATA,					/* the document's "data" */
+	PK_SQLFLOW,					/* a payload's "sqlflow" */
+	PK_RELS,					/* a lineage's relationships */
+	PK_DBOBJS,					/* a lineage's dbobjs */
+	PK_TARGET,
+	PK_SOURCES,
+	PK_SOURCE,					/* an element of sources */
+	PK_REL,						/* an element of a relationships array */
+	PK_DBOBJ,					/* a container inside dbobjs */
+	PK_SUMMARY,
+	PK_CODE,					/* the envelope */
+	PK_ERROR,
+	PK_MODE,
+	PK_SUMMARY_RELS,
+	PK_SUMMARY_TABLES
+} RelPendKind;
+
+typedef struct RelPending
+{
+	RelPendKind kind;
+	RelField	field;
+	int			frame;
+	int			variant;
+} RelPending;
+
+typedef struct RelLevel
+{
+	RelRole		role;
+	bool		is_object;
+	int			frame;
+	int			variant;
+	/* objects inside dbobjs */
+	bool		dbobjs_top;		/* the dbobjs value itself */
+	uint64		seq_start;
+	char	   *id;
+	char	   *name;
+	bool		has_id;
+	bool		has_name;
+} RelLevel;
+
+typedef struct RelMapEntry
+{
+	uint32		hash;
+	uint64		seq;
+	char	   *id;				/* NULL: a free slot */
+	char	   *name;
+} RelMapEntry;
+
+typedef struct RelStore
+{
+	Tuplestorestate *ts;
+	int64		rows;
+	bool		looked_up;		/* a parent was named from dbobjs */
+	bool		early_lookup;	/* ... before the dbobjs were complete */
+	uint32		map_gen;		/* ... from this generation of them */
+} RelStore;
+
+typedef struct RelFrame
+{
+	bool		seen_key[NVARIANTS];
+	RelStore	store[NVARIANTS];
+	bool		has_sqlflow;
+	bool		sqlflow_is_object;
+	/* the dbobjs map */
+	MemoryContext mapcxt;
+	RelMapEntry *map;
+	uint32		map_size;		/* a power of 2, or 0 */
+	uint32		map_n;
+	uint32		map_gen;
+	size_t		map_bytes;
+	bool		dbobjs_seen;
+	bool		dbobjs_open;
+} RelFrame;
+
+typedef struct RelSource
+{
+	char	   *name;
+	char	   *id;
+	char	   *column;
+} RelSource;
+
+struct RelSink
+{
+	HttpSink	sink;
+	const char *what;
+	size_t		max_record;
+	MemoryContext cxt;			/* the reader, levels, map sizes */
+	MemoryContext relcxt;		/* the relationship being read */
+	MemoryContext capcxt;		/* a value being captured whole */
+	MemoryContext store_cxt;
+	bool		random_access;
+	TupleDesc	tupdesc;
+	JStreamAllocator alloc;
+	JStreamReader *reader;
+	bool		finished;
+	bool		started;		/* tokens were processed */
+	int			bom;			/* bytes of a leading byte-order mark seen */
+	uint64		bytes;
+	bool		no_conversion;
+
+	RelLevel   *level;
+	int			depth;
+	int			maxdepth;
+	RelPending	pend;
+	bool		root_done;
+	bool		data_is_object;
+
+	/* a container value being captured as a whole */
+	SqlflowJsonbWriter *capw;
+	int			cap_depth;
+	RelPending	cap_pend;
+
+	/* the relationship being read */
+	bool		in_rel;
+	int			rel_frame;
+	int			rel_variant;
+	uint64		rel_offset;
+	size_t		rel_bytes;
+	char	   *rel_id;
+	char	   *rel_type;
+	char	   *rel_effect;
+	char	   *rel_process;
+	char	   *t_name;
+	char	   *t_id;
+	char	   *t_column;
+	RelSource  *src;
+	int			nsrc;
+	int			maxsrc;
+
+	uint64		map_seq;
+	RelFrame	frame[NFRAMES];
+	SqlflowEnvelope env;
+};
+
+/* ----------------------------------------------------------------
+ * Values as text, as ->> gives them
+ * ----------------------------------------------------------------
+ */
+
+/* a string in the database encoding, or only checked (out == NULL) */
+static char *
+rel_string(RelSink *rs, const char *s, size_t len, uint64 offset, bool keep)
+{
+	size_t		outlen;
+	size_t		bad;
+	char	   *out;
+
+	if (rs->no_conversion)
+		return keep ? pnstrdup(s, len) : NULL;
+	out = sqlflow_from_utf8_noerror(s, len, &outlen, &bad);
+	if (out == NULL)
+		sqlflow_untranslatable(rs->what,
+							   psprintf("The string at byte %llu", (unsigned long long) offset),
+							   s, len, bad);
+	if (!keep)
+	{
+		if (out != s)
+			pfree(out);
+		return NULL;
+	}
+	return out == s ? pnstrdup(s, len) : out;
+}
+
+static Numeric
+rel_numeric(const char *token)
+{
+	return DatumGetNumeric(DirectFunctionCall3(numeric_in,
+											   CStringGetDatum(token),
+											   ObjectIdGetDatum(InvalidOid),
+											   Int32GetDatum(-1)));
+}
+
+/* a scalar's text; NULL for null */
+static char *
+rel_scalar_text(RelSink *rs, const JStreamEvent *ev)
+{
+	switch (ev->token)
+	{
+		case JS_STRING:
+			return rel_string(rs, ev->data, ev->len, ev->offset, true);
+		case JS_NUMBER:
+			return DatumGetCString(DirectFunctionCall1(numeric_out,
+													   NumericGetDatum(rel_numeric(ev->data))));
+		case JS_TRUE:
+			return pstrdup("true");
+		case JS_FALSE:
+			return pstrdup("false");
+		default:
+			return NULL;
+	}
+}
+
+/* ----------------------------------------------------------------
+ * The dbobjs map: id -> name, the first in document order
+ * ----------------------------------------------------------------
+ */
+
+static void
+rel_map_reset(RelSink *rs, RelFrame *f)
+{
+	if (f->mapcxt)
+		MemoryContextReset(f->mapcxt);
+	f->map_bytes = 0;
+	f->map = NULL;
+	f->map_size = 0;
+	f->map_n = 0;
+	f->map_gen++;
+}
+
+static RelMapEntry *
+rel_map_find(RelFrame *f, const char *id, uint32 hash)
+{
+	uint32		mask = f->map_size - 1;
+
+	for (uint32 i = hash & mask;; i = (i + 1) & mask)
+	{
+		RelMapEntry *e = &f->map[i];
+
+		if (e->id == NULL || (e->hash == hash && strcmp(e->id, id) == 0))
+			return e;
+	}
+}
+
+static void
+rel_map_limit(RelSink *rs)
+{
+	size_t		bytes = 0;
+
+	for (int fr = 0; fr < NFRAMES; fr++)
+		bytes += rs->frame[fr].map_bytes;
+	if (bytes > rs->max_record)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("%s names more objects in dbobjs than sqlflow.max_response_size allows", rs->what),
+				 errdetail("The map from object id to name would take more than %zu kB.",
+						   rs->max_record / 1024),
+				 errhint("Raise sqlflow.max_response_size, or use sqlflow_relationships(sqlflow_export_json(...)).")));
+}
+
+/*
+ * An object with an id and a name.  Like the jsonpath $.** the jsonb route
+ * uses, an object comes before what it contains: it replaces an entry one
+ * of its own descendants made (seq >= seq_start), not an earlier one.
+ */
+static void
+rel_map_insert(RelSink *rs, RelFrame *f, const char *id, const char *name,
+			   uint64 seq_start)
+{
+	uint32		hash = hash_bytes((const unsigned char *) id, strlen(id));
+	RelMapEntry *e;
+	MemoryContext old;
+
+	if (f->mapcxt == NULL)
+		f->mapcxt = AllocSetContextCreate(rs->cxt, "sqlflow dbobjs map",
+										  ALLOCSET_DEFAULT_SIZES);
+	if (f->map_n * 2 >= f->map_size)
+	{
+		uint32		oldsize = f->map_size;
+		RelMapEntry *oldmap = f->map;
+		uint32		newsize = Max(1024, oldsize * 2);
+
+		f->map_bytes += (size_t) (newsize - oldsize) * sizeof(RelMapEntry);
+		rel_map_limit(rs);
+		f->map = MemoryContextAllocZero(f->mapcxt, newsize * sizeof(RelMapEntry));
+		f->map_size = newsize;
+		for (uint32 i = 0; i < oldsize; i++)
+			if (oldmap[i].id)
+				*rel_map_find(f, oldmap[i].id, oldmap[i].hash) = oldmap[i];
+		if (oldmap)
+			pfree(oldmap);
+	}
+	e = rel_map_find(f, id, hash);
+	if (e->id != NULL && e->seq < seq_start)
+		return;
+	old = MemoryContextSwitchTo(f->mapcxt);
+	if (e->id == NULL)
+	{
+		e->id = pstrdup(id);
+		e->hash = hash;
+		f->map_n++;
+		f->map_bytes += strlen(id) + 1;
+	}
+	e->name = name ? pstrdup(name) : NULL;
+	f->map_bytes += name ? strlen(name) + 1 : 0;
+	e->seq = ++rs->map_seq;
+	MemoryContextSwitchTo(old);
+	rel_map_limit(rs);
+}
+
+/* ----------------------------------------------------------------
+ * Rows
+ * ----------------------------------------------------------------
+ */
+
+static RelStore *
+rel_store(RelSink *rs, int frame, int variant)
+{
+	RelStore   *st = &rs->frame[frame].store[variant];
+
+	if (st->ts == NULL)
+	{
+		MemoryContext old = MemoryContextSwitchTo(rs->store_cxt);
+
+		st->ts = tuplestore_begin_heap(rs->random_access, false, work_mem);
+		MemoryContextSwitchTo(old);
+	}
+	return st;
+}
+
+static void
+rel_store_clear(RelStore *st)
+{
+	if (st->ts)
+		tuplestore_clear(st->ts);
+	st->rows = 0;
+	st->looked_up = false;
+	st->early_lookup = false;
+}
+
+static void
+rel_frame_reset(RelSink *rs, int fr)
+{
+	RelFrame   *f = &rs->frame[fr];
+
+	for (int v = 0; v < NVARIANTS; v++)
+	{
+		f->seen_key[v] = false;
+		rel_store_clear(&f->store[v]);
+	}
+	f->has_sqlflow = false;
+	f->sqlflow_is_object = false;
+	rel_map_reset(rs, f);
+	f->dbobjs_seen = false;
+	f->dbobjs_open = false;
+}
+
+/* a parent's name: parentName, else the dbobjs name of parentId */
+static char *
+rel_parent(RelSink *rs, RelStore *st, RelFrame *f, char *name, char *id)
+{
+	RelMapEntry *e;
+
+	if (name != NULL || id == NULL)
+		return name;
+	if (!st->looked_up)
+	{
+		st->looked_up = true;
+		st->map_gen = f->map_gen;
+	}
+	if (!f->dbobjs_seen || f->dbobjs_open)
+		st->early_lookup = true;
+	if (f->map_gen != st->map_gen)
+		st->early_lookup = true;
+	if (f->map_size == 0)
+		return NULL;
+	e = rel_map_find(f, id, hash_bytes((const unsigned char *) id, strlen(id)));
+	return e->id ? e->name : NULL;
+}
+
+static void
+rel_emit(RelSink *rs)
+{
+	RelFrame   *f = &rs->frame[rs->rel_frame];
+	RelStore   *st = rel_store(rs, rs->rel_frame, rs->rel_variant);
+	char	   *t_parent = NULL;
+
+	if (rs->nsrc > 0)
+		t_parent = rel_parent(rs, st, f, rs->t_name, rs->t_id);
+	for (int i = 0; i < rs->nsrc; i++)
+	{
+		char	   *v[RELATIONSHIPS_NCOLUMNS];
+		Datum		values[RELATIONSHIPS_NCOLUMNS];
+		bool		nulls[RELATIONSHIPS_NCOLUMNS];
+
+		v[0] = rs->rel_id;
+		v[1] = rs->rel_type;
+		v[2] = rs->rel_effect;
+		v[3] = rel_parent(rs, st, f, rs->src[i].name, rs->src[i].id);
+		v[4] = rs->src[i].column;
+		v[5] = t_parent;
+		v[6] = rs->t_column;
+		v[7] = rs->rel_process;
+		for (int c = 0; c < RELATIONSHIPS_NCOLUMNS; c++)
+		{
+			nulls[c] = (v[c] == NULL);
+			values[c] = nulls[c] ? (Datum) 0 : CStringGetTextDatum(v[c]);
+		}
+		tuplestore_putvalues(st->ts, rs->tupdesc, values, nulls);
+		st->rows++;
+	}
+}
+
+static void
+rel_begin(RelSink *rs, int frame, int variant, uint64 offset)
+{
+	MemoryContextReset(rs->relcxt);
+	rs->in_rel = true;
+	rs->rel_frame = frame;
+	rs->rel_variant = variant;
+	rs->rel_offset = offset;
+	rs->rel_bytes = 0;
+	rs->rel_id = rs->rel_type = rs->rel_effect = rs->rel_process = NULL;
+	rs->t_name = rs->t_id = rs->t_column = NULL;
+	rs->src = NULL;
+	rs->nsrc = rs->maxsrc = 0;
+}
+
+static void
+rel_add_source(RelSink *rs)
+{
+	if (rs->nsrc == rs->maxsrc)
+	{
+		int			n = Max(4, rs->maxsrc * 2);
+
+		rs->src = rs->src
+			? repalloc(rs->src, n * sizeof(RelSource))
+			: MemoryContextAlloc(rs->relcxt, n * sizeof(RelSource));
+		rs->maxsrc = n;
+	}
+	memset(&rs->src[rs->nsrc], 0, sizeof(RelSource));
+	rs->nsrc++;
+	rs->rel_bytes += sizeof(RelSource);
+}
+
+/* ----------------------------------------------------------------
+ * Following the document
+ * ----------------------------------------------------------------
+ */
+
+static void
+rel_count(RelSink *rs, const char *text)
+{
+	if (!rs->in_rel || text == NULL)
+		return;
+	rs->rel_bytes += strlen(text) + 1;
+	if (rs->rel_bytes > rs->max_record)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("%s has a relationship larger than sqlflow.max_response_size", rs->what),
+				 errdetail("The relationship starts at byte %llu; the limit is %zu kB.",
+						   (unsigned long long) rs->rel_offset, rs->max_record / 1024),
+				 errhint("Rows are streamed: the limit applies to one relationship, not to the whole export.")));
+}
+
+/* store a field's text (NULL: JSON null) */
+static void
+rel_assign(RelSink *rs, RelField field, char *text)
+{
+	RelLevel   *lv = &rs->level[rs->depth - 1];
+	RelSource  *s = rs->nsrc > 0 ? &rs->src[rs->nsrc - 1] : NULL;
+
+	rel_count(rs, text);
+	switch (field)
+	{
+		case RF_REL_ID:
+			rs->rel_id = text;
+			break;
+		case RF_REL_TYPE:
+			rs->rel_type = text;
+			break;
+		case RF_REL_EFFECT:
+			rs->rel_effect = text;
+			break;
+		case RF_REL_PROCESS:
+			rs->rel_process = text;
+			break;
+		case RF_TARGET_NAME:
+			rs->t_name = text;
+			break;
+		case RF_TARGET_ID:
+			rs->t_id = text;
+			break;
+		case RF_TARGET_COLUMN:
+			rs->t_column = text;
+			break;
+		case RF_SOURCE_NAME:
+			s->name = text;
+			break;
+		case RF_SOURCE_ID:
+			s->id = text;
+			break;
+		case RF_SOURCE_COLUMN:
+			s->column = text;
+			break;
+		case RF_OBJ_ID:
+			if (lv->id)
+				pfree(lv->id);
+			lv->id = text ? MemoryContextStrdup(rs->cxt, text) : NULL;
+			lv->has_id = true;
+			break;
+		case RF_OBJ_NAME:
+			if (lv->name)
+				pfree(lv->name);
+			lv->name = text ? MemoryContextStrdup(rs->cxt, text) : NULL;
+			lv->has_name = true;
+			break;
+		case RF_NONE:
+			break;
+	}
+}
+
+static MemoryContext
+rel_field_cxt(RelSink *rs, RelField field)
+{
+	return (field == RF_OBJ_ID || field == RF_OBJ_NAME) ? rs->capcxt : rs->relcxt;
+}
+
+/* a container value of a field: its jsonb text, built with the writer */
+static void
+rel_capture_event(RelSink *rs, const JStreamEvent *ev)
+{
+	MemoryContext old = MemoryContextSwitchTo(rs->capcxt);
+
+	switch (ev->token)
+	{
+		case JS_OBJECT_START:
+			sqlflow_jbw_begin_object(rs->capw);
+			break;
+		case JS_ARRAY_START:
+			sqlflow_jbw_begin_array(rs->capw);
+			break;
+		case JS_OBJECT_END:
+		case JS_ARRAY_END:
+			sqlflow_jbw_end(rs->capw);
+			break;
+		case JS_KEY:
+		case JS_STRING:
+			{
+				char	   *s = rel_string(rs, ev->data, ev->len, ev->offset, true);
+
+				if (ev->token == JS_KEY)
+					sqlflow_jbw_key(rs->capw, s, strlen(s));
+				else
+					sqlflow_jbw_string(rs->capw, s, strlen(s));
+			}
+			break;
+		case JS_NUMBER:
+			sqlflow_jbw_numeric(rs->capw, rel_numeric(ev->data));
+			break;
+		case JS_TRUE:
+		case JS_FALSE:
+			sqlflow_jbw_bool(rs->capw, ev->token == JS_TRUE);
+			break;
+		case JS_NULL:
+			sqlflow_jbw_null(rs->capw);
+			break;
+	}
+	MemoryContextSwitchTo(old);
+
+	if ((ev->token == JS_OBJECT_END || ev->token == JS_ARRAY_END) &&
+		ev->depth == rs->cap_depth)
+	{
+		Jsonb	   *jb;
+		char	   *text;
+
+		old = MemoryContextSwitchTo(rs->capcxt);
+		jb = sqlflow_jbw_finish(rs->capw);
+		text = JsonbToCString(NULL, &jb->root, VARSIZE(jb));
+		MemoryContextSwitchTo(rel_field_cxt(rs, rs->cap_pend.field));
+		text = pstrdup(text);
+		MemoryContextSwitchTo(old);
+		rs->capw = NULL;
+		rel_assign(rs, rs->cap_pend.field, text);
+		MemoryContextReset(rs->capcxt);
+	}
+}
+
+static void
+rel_push(RelSink *rs, RelRole role, bool is_object, int frame, int variant)
+{
+	RelLevel   *lv;
+
+	if (rs->depth == rs->maxdepth)
+	{
+		int			n = Max(16, rs->maxdepth * 2);
+
+		rs->level = rs->level
+			? repalloc(rs->level, n * sizeof(RelLevel))
+			: MemoryContextAlloc(rs->cxt, n * sizeof(RelLevel));
+		rs->maxdepth = n;
+	}
+	lv = &rs->level[rs->depth++];
+	memset(lv, 0, sizeof(RelLevel));
+	lv->role = role;
+	lv->is_object = is_object;
+	lv->frame = frame;
+	lv->variant = variant;
+	lv->seq_start = rs->map_seq + 1;
+}
+
+/* a member name: what its value will be */
+static void
+rel_key(RelSink *rs, const JStreamEvent *ev)
+{
+	RelLevel   *lv = &rs->level[rs->depth - 1];
+	const char *k = ev->data;
+	RelPending *p = &rs->pend;
+
+	/* keys are checked like every string (the jsonb route converts them) */
+	(void) rel_string(rs, ev->data, ev->len, ev->offset, false);
+	memset(p, 0, sizeof(RelPending));
+	p->frame = lv->frame;
+	p->variant = lv->variant;
+	switch (lv->role)
+	{
+		case ROLE_FRAME:
+			for (int v = 0; v < NVARIANTS; v++)
+				if (strcmp(k, variant_key[v]) == 0)
+				{
+					p->kind = PK_RELS;
+					p->variant = v;
+					return;
+				}
+			if (strcmp(k, "dbobjs") == 0)
+				p->kind = PK_DBOBJS;
+			else if (strcmp(k, "sqlflow") == 0 &&
+					 (lv->frame == FR_ROOT || lv->frame == FR_DATA))
+				p->kind = PK_SQLFLOW;
+			else if (lv->frame == FR_ROOT && strcmp(k, "data") == 0)
+				p->kind = PK_DATA;
+			else if (lv->frame == FR_ROOT && strcmp(k, "code") == 0)
+				p->kind = PK_CODE;
+			else if (lv->frame == FR_ROOT && strcmp(k, "error") == 0)
+				p->kind = PK_ERROR;
+			else if (lv->frame == FR_DATA && strcmp(k, "mode") == 0)
+				p->kind = PK_MODE;
+			else if (lv->frame == FR_DATA && strcmp(k, "summary") == 0)
+				p->kind = PK_SUMMARY;
+			break;
+		case ROLE_REL:
+			p->kind = PK_CAPTURE;
+			if (strcmp(k, "id") == 0)
+				p->field = RF_REL_ID;
+			else if (strcmp(k, "type") == 0)
+				p->field = RF_REL_TYPE;
+			else if (strcmp(k, "effectType") == 0)
+				p->field = RF_REL_EFFECT;
+			else if (strcmp(k, "processId") == 0)
+				p->field = RF_REL_PROCESS;
+			else if (strcmp(k, "target") == 0)
+				p->kind = PK_TARGET;
+			else if (strcmp(k, "sources") == 0)
+				p->kind = PK_SOURCES;
+			else
+				p->kind = PK_NONE;
+			break;
+		case ROLE_TARGET:
+		case ROLE_SOURCE:
+			{
+				bool		target = (lv->role == ROLE_TARGET);
+
+				p->kind = PK_CAPTURE;
+				if (strcmp(k, "parentName") == 0)
+					p->field = target ? RF_TARGET_NAME : RF_SOURCE_NAME;
+				else if (strcmp(k, "parentId") == 0)
+					p->field = target ? RF_TARGET_ID : RF_SOURCE_ID;
+				else if (strcmp(k, "column") == 0)
+					p->field = target ? RF_TARGET_COLUMN : RF_SOURCE_COLUMN;
+				else
+					p->kind = PK_NONE;
+			}
+			break;
+		case ROLE_DBOBJS:
+			if (strcmp(k, "id") == 0)
+			{
+				p->kind = PK_CAPTURE;
+				p->field = RF_OBJ_ID;
+			}
+			else if (strcmp(k, "name") == 0)
+			{
+				p->kind = PK_CAPTURE;
+				p->field = RF_OBJ_NAME;
+			}
+			else
+				p->kind = PK_DBOBJ;
+			break;
+		case ROLE_SUMMARY:
+			if (strcmp(k, "relationship") == 0)
+				p->kind = PK_SUMMARY_RELS;
+			else if (strcmp(k, "table") == 0)
+				p->kind = PK_SUMMARY_TABLES;
+			break;
+		default:
+			break;
+	}
+}
+
+/* an array element: what it is, from the array's role */
+static void
+rel_element(RelSink *rs)
+{
+	RelLevel   *lv = &rs->level[rs->depth - 1];
+	RelPending *p = &rs->pend;
+
+	memset(p, 0, sizeof(RelPending));
+	p->frame = lv->frame;
+	p->variant = lv->variant;
+	if (lv->role == ROLE_RELS)
+		p->kind = PK_REL;
+	else if (lv->role == ROLE_SOURCES)
+		p->kind = PK_SOURCE;
+	else if (lv->role == ROLE_DBOBJS)
+		p->kind = PK_DBOBJ;
+}
+
+/* the note the envelope takes of a scalar (the token is still UTF-8) */
+static void
+rel_note(RelSink *rs, RelPendKind kind, const JStreamEvent *ev)
+{
+	switch (kind)
+	{
+		case PK_CODE:
+			if (ev->token == JS_NUMBER || ev->token == JS_STRING)
+			{
+				char	   *endp;
+				long		v;
+
+				errno = 0;
+				v = strtol(ev->data, &endp, 10);
+				if (errno == 0 && endp != ev->data && *endp == '\0' &&
+					v >= INT_MIN && v <= INT_MAX)
+				{
+					rs->env.has_code = true;
+					rs->env.code = (int) v;
+				}
+			}
+			break;
+		case PK_ERROR:
+			if (ev->token == JS_STRING)
+				rs->env.error = MemoryContextStrdup(rs->cxt, ev->data);
+			break;
+		case PK_MODE:
+			if (ev->token == JS_STRING)
+				rs->env.mode = MemoryContextStrdup(rs->cxt, ev->data);
+			break;
+		case PK_SUMMARY_RELS:
+			if (ev->token == JS_NUMBER)
+				rs->env.relationships = MemoryContextStrdup(rs->cxt, ev->data);
+			break;
+		case PK_SUMMARY_TABLES:
+			if (ev->token == JS_NUMBER)
+				rs->env.tables = MemoryContextStrdup(rs->cxt, ev->data);
+			break;
+		default:
+			break;
+	}
+}
+
+/* a value starts: a scalar, or a container to push */
+static void
+rel_value(RelSink *rs, const JStreamEvent *ev)
+{
+	bool		is_object = (ev->token == JS_OBJECT_START);
+	bool		is_container = is_object || ev->token == JS_ARRAY_START;
+	RelPending	p;
+
+	if (rs->depth == 0)
+	{
+		if (!is_object)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROTOCOL_VIOLATION),
+					 errmsg("%s is not a JSON object", rs->what)));
+		rel_push(rs, ROLE_FRAME, true, FR_ROOT, 0);
+		return;
+	}
+	if (!rs->level[rs->depth - 1].is_object)
+		rel_element(rs);
+	p = rs->pend;
+	memset(&rs->pend, 0, sizeof(RelPending));
+
+	if (ev->token == JS_STRING)
+		(void) rel_string(rs, ev->data, ev->len, ev->offset, false);
+
+	switch (p.kind)
+	{
+		case PK_CAPTURE:
+			if (is_container)
+			{
+				MemoryContext old = MemoryContextSwitchTo(rs->capcxt);
+
+				rs->capw = sqlflow_jbw_create();
+				MemoryContextSwitchTo(old);
+				rs->cap_depth = ev->depth;
+				rs->cap_pend = p;
+				rel_capture_event(rs, ev);
+				return;
+			}
+			else
+			{
+				MemoryContext old = MemoryContextSwitchTo(rel_field_cxt(rs, p.field));
+
+				rel_assign(rs, p.field, rel_scalar_text(rs, ev));
+				MemoryContextSwitchTo(old);
+				if (p.field == RF_OBJ_ID || p.field == RF_OBJ_NAME)
+					MemoryContextReset(rs->capcxt);
+			}
+			break;
+		case PK_DATA:
+			rs->data_is_object = is_object;
+			if (is_object)
+			{
+				rel_frame_reset(rs, FR_DATA);
+				rel_frame_reset(rs, FR_DATA_SQLFLOW);
+				rel_push(rs, ROLE_FRAME, true, FR_DATA, 0);
+				return;
+			}
+			break;
+		case PK_SQLFLOW:
+			{
+				int			sf = (p.frame == FR_ROOT) ? FR_ROOT_SQLFLOW : FR_DATA_SQLFLOW;
+
+				rs->frame[p.frame].has_sqlflow = true;
+				rs->frame[p.frame].sqlflow_is_object = is_object;
+				if (is_object)
+				{
+					rel_frame_reset(rs, sf);
+					rel_push(rs, ROLE_FRAME, true, sf, 0);
+					return;
+				}
+			}
+			break;
+		case PK_RELS:
+			rs->frame[p.frame].seen_key[p.variant] = true;
+			rel_store_clear(&rs->frame[p.frame].store[p.variant]);
+			if (is_object)
+			{
+				rel_begin(rs, p.frame, p.variant, ev->offset);
+				rel_push(rs, ROLE_REL, true, p.frame, p.variant);
+				return;
+			}
+			if (is_container)
+			{
+				rel_push(rs, ROLE_RELS, false, p.frame, p.variant);
+				return;
+			}
+			break;
+		case PK_REL:
+			if (is_object)
+			{
+				rel_begin(rs, p.frame, p.variant, ev->offset);
+				rel_push(rs, ROLE_REL, true, p.frame, p.variant);
+				return;
+			}
+			break;
+		case PK_TARGET:
+			rs->t_name = rs->t_id = rs->t_column = NULL;
+			if (is_object)
+			{
+				rel_push(rs, ROLE_TARGET, true, p.frame, p.variant);
+				return;
+			}
+			break;
+		case PK_SOURCES:
+			rs->nsrc = 0;
+			if (is_container && !is_object)
+			{
+				rel_push(rs, ROLE_SOURCES, false, p.frame, p.variant);
+				return;
+			}
+			break;
+		case PK_SOURCE:
+			rel_add_source(rs);
+			if (is_object)
+			{
+				rel_push(rs, ROLE_SOURCE, true, p.frame, p.variant);
+				return;
+			}
+			break;
+		case PK_DBOBJS:
+			{
+				RelFrame   *f = &rs->frame[p.frame];
+
+				rel_map_reset(rs, f);
+				f->dbobjs_seen = true;
+				if (is_container)
+				{
+					f->dbobjs_open = true;
+					rel_push(rs, ROLE_DBOBJS, is_object, p.frame, p.variant);
+					rs->level[rs->depth - 1].dbobjs_top = true;
+					return;
+				}
+			}
+			break;
+		case PK_DBOBJ:
+			if (is_container)
+			{
+				rel_push(rs, ROLE_DBOBJS, is_object, p.frame, p.variant);
+				return;
+			}
+			break;
+		case PK_SUMMARY:
+			if (is_object)
+			{
+				rel_push(rs, ROLE_SUMMARY, true, p.frame, p.variant);
+				return;
+			}
+			break;
+		default:
+			if (!is_container)
+				rel_note(rs, p.kind, ev);
+			break;
+	}
+	if (is_container)
+		rel_push(rs, ROLE_SKIP, is_object, p.frame, p.variant);
+}
+
+static void
+rel_close(RelSink *rs)
+{
+	RelLevel   *lv = &rs->level[rs->depth - 1];
+
+	if (lv->role == ROLE_REL)
+	{
+		rel_emit(rs);
+		rs->in_rel = false;
+		MemoryContextReset(rs->relcxt);
+	}
+	else if (lv->role == ROLE_DBOBJS)
+	{
+		RelFrame   *f = &rs->frame[lv->frame];
+
+		if (lv->is_object && lv->has_id && lv->has_name && lv->id != NULL)
+			rel_map_insert(rs, f, lv->id, lv->name, lv->seq_start);
+		if (lv->id)
+			pfree(lv->id);
+		if (lv->name)
+			pfree(lv->name);
+		if (lv->dbobjs_top)
+			f->dbobjs_open = false;
+	}
+	rs->depth--;
+	if (rs->depth == 0)
+		rs->root_done = true;
+}
+
+/* ----------------------------------------------------------------
+ * The sink
+ * ----------------------------------------------------------------
+ */
+
+static void
+rel_new_reader(RelSink *rs)
+{
+	rs->reader = jstream_reader_create(&rs->alloc);
+	if (rs->reader == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("out of memory")));
+	jstream_reader_set_max_token(rs->reader, rs->max_record);
+	rs->finished = false;
+	rs->bom = 0;
+	rs->bytes = 0;
+}
+
+/* libcurl's write callback lands here: no errors, just bytes */
+static bool
+rel_write(HttpSink *sink, const char *data, size_t len)
+{
+	RelSink    *rs = (RelSink *) sink;
+	static const char bom[] = "\xEF\xBB\xBF";
+
+	/* a byte-order mark at the start is skipped, as for the other exports */
+	while (len > 0 && rs->bytes < 3 && rs->bom == (int) rs->bytes &&
+		   data[0] == bom[rs->bom])
+	{
+		rs->bom++;
+		rs->bytes++;
+		data++;
+		len--;
+	}
+	if (rs->bom > 0 && rs->bom < 3 && len > 0 && rs->bytes < 3)
+	{
+		/* not a whole mark after all: what was held back is data */
+		if (jstream_reader_feed(rs->reader, bom, rs->bom) != 0)
+			goto oom;
+		rs->bom = 0;
+	}
+	rs->bytes += len;
+	if (jstream_reader_feed(rs->reader, data, len) != 0)
+		goto oom;
+	return true;
+
+oom:
+	sink->refused = "Memory ran out.";
+	sink->refused_code = ERRCODE_OUT_OF_MEMORY;
+	return false;
+}
+
+static void
+rel_reader_error(RelSink *rs)
+{
+	const char *msg = jstream_reader_error(rs->reader);
+	unsigned long long off = jstream_reader_error_offset(rs->reader);
+
+	if (strcmp(msg, "invalid UTF-8") == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_CHARACTER_NOT_IN_REPERTOIRE),
+				 errmsg("%s is not valid UTF-8", rs->what),
+				 errdetail("The invalid byte sequence is at byte %llu.", off)));
+	if (strstr(msg, "longer than the limit") != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("%s has a string larger than sqlflow.max_response_size", rs->what),
+				 errdetail("The string starts at byte %llu; the limit is %zu kB.",
+						   off, rs->max_record / 1024),
+				 errhint("Rows are streamed: the limit applies to one value, not to the whole export.")));
+	ereport(ERROR,
+			(errcode(ERRCODE_PROTOCOL_VIOLATION),
+			 errmsg("%s is not valid JSON", rs->what),
+			 errdetail("At byte %llu: %s.", off, msg)));
+}
+
+/* between chunks and at the end: turn tokens into rows */
+static void
+rel_drain(HttpSink *sink, bool finished)
+{
+	RelSink    *rs = (RelSink *) sink;
+	JStreamEvent ev;
+	int			n = 0;
+
+	if (finished && !rs->finished)
+	{
+		if (rs->bytes == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROTOCOL_VIOLATION),
+					 errmsg("%s is empty", rs->what)));
+		jstream_reader_finish(rs->reader);
+		rs->finished = true;
+	}
+	for (;;)
+	{
+		JStreamResult r = jstream_reader_next(rs->reader, &ev);
+
+		if (r == JS_NEED_MORE || r == JS_EOF)
+			break;
+		if (r == JS_ERROR)
+			rel_reader_error(rs);
+		if ((++n & 1023) == 0)
+			CHECK_FOR_INTERRUPTS();
+		rs->started = true;
+		if (rs->capw)
+			rel_capture_event(rs, &ev);
+		else if (ev.token == JS_KEY)
+			rel_key(rs, &ev);
+		else if (ev.token == JS_OBJECT_END || ev.token == JS_ARRAY_END)
+			rel_close(rs);
+		else
+			rel_value(rs, &ev);
+	}
+}
+
+/*
+ * A redirect or a token renewal starts the body over: possible as long as
+ * no row was made (an in-body 401 is a small envelope without any).
+ */
+static void
+rel_reset(HttpSink *sink)
+{
+	RelSink    *rs = (RelSink *) sink;
+
+	for (int fr = 0; fr < NFRAMES; fr++)
+		for (int v = 0; v < NVARIANTS; v++)
+			if (rs->frame[fr].store[v].rows > 0)
+				elog(ERROR, "cannot restart a JSON export after its rows were read");
+	for (int fr = 0; fr < NFRAMES; fr++)
+		rel_frame_reset(rs, fr);
+	jstream_reader_destroy(rs->reader);
+	rs->depth = 0;
+	memset(&rs->pend, 0, sizeof(RelPending));
+	rs->root_done = false;
+	rs->data_is_object = false;
+	rs->capw = NULL;
+	MemoryContextReset(rs->capcxt);
+	rs->in_rel = false;
+	MemoryContextReset(rs->relcxt);
+	memset(&rs->env, 0, sizeof(SqlflowEnvelope));
+	rs->started = false;
+	rel_new_reader(rs);
+}
+
+RelSink *
+rel_sink_create(const char *what, size_t max_record, MemoryContext store_cxt,
+				bool random_access, TupleDesc tupdesc)
+{
+	RelSink    *rs = palloc0(sizeof(RelSink));
+
+	rs->sink.write = rel_write;
+	rs->sink.drain = rel_drain;
+	rs->sink.reset = rel_reset;
+	rs->sink.streaming = true;
+	rs->what = what;
+	rs->max_record = max_record;
+	rs->store_cxt = store_cxt;
+	rs->random_access = random_access;
+	rs->tupdesc = tupdesc;
+	rs->no_conversion = sqlflow_db_takes_utf8();
+	rs->cxt = AllocSetContextCreate(CurrentMemoryContext, "sqlflow JSON relationships",
+									ALLOCSET_DEFAULT_SIZES);
+	rs->relcxt = AllocSetContextCreate(rs->cxt, "sqlflow relationship",
+									   ALLOCSET_DEFAULT_SIZES);
+	rs->capcxt = AllocSetContextCreate(rs->cxt, "sqlflow JSON value",
+									   ALLOCSET_DEFAULT_SIZES);
+	rs->alloc.alloc = sqlflow_mcxt_alloc;
+	rs->alloc.realloc = sqlflow_mcxt_realloc;
+	rs->alloc.free = sqlflow_mcxt_free;
+	rs->alloc.arg = rs->cxt;
+	rel_new_reader(rs);
+	return rs;
+}
+
+HttpSink *
+rel_sink_http(RelSink *rs)
+{
+	return &rs->sink;
+}
+
+void
+rel_sink_envelope(RelSink *rs, SqlflowEnvelope *env)
+{
+	if (!rs->root_done)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROTOCOL_VIOLATION),
+				 errmsg("%s is not valid JSON", rs->what),
+				 errdetail("The document ended early.")));
+	*env = rs->env;
+}
+
+Tuplestorestate *
+rel_sink_result(RelSink *rs, int64 *rows)
+{
+	int			payload = rs->data_is_object ? FR_DATA : FR_ROOT;
+	int			lineage = payload;
+	RelStore   *win = NULL;
+	Tuplestorestate *result;
+
+	/* the lineage: the payload's "sqlflow" if it has one, else the payload */
+	if (rs->frame[payload].has_sqlflow)
+		lineage = rs->frame[payload].sqlflow_is_object
+			? (payload == FR_ROOT ? FR_ROOT_SQLFLOW : FR_DATA_SQLFLOW)
+			: -1;
+	if (lineage >= 0)
+	{
+		RelFrame   *f = &rs->frame[lineage];
+
+		for (int v = 0; v < NVARIANTS && win == NULL; v++)
+			if (f->seen_key[v])
+				win = &f->store[v];
+		if (win && win->looked_up &&
+			(win->map_gen != f->map_gen || (win->early_lookup && f->map_n > 0)))
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("cannot stream the relationships of %s", rs->what),
+					 errdetail("Its dbobjs come after relationships whose parents are named there."),
+					 errhint("Use sqlflow_relationships(sqlflow_export_json(...)) for this export.")));
+	}
+
+	/* the others are dropped */
+	for (int fr = 0; fr < NFRAMES; fr++)
+		for (int v = 0; v < NVARIANTS; v++)
+		{
+			RelStore   *st = &rs->frame[fr].store[v];
+
+			if (st != win && st->ts)
+			{
+				tuplestore_end(st->ts);
+				st->ts = NULL;
+			}
+		}
+	if (win == NULL || win->ts == NULL)
+	{
+		MemoryContext old = MemoryContextSwitchTo(rs->store_cxt);
+
+		result = tuplestore_begin_heap(rs->random_access, false, work_mem);
+		MemoryContextSwitchTo(old);
+		*rows = 0;
+	}
+	else
+	{
+		result = win->ts;
+		*rows = win->rows;
+		win->ts = NULL;
+	}
+	return result;
+}
+
+void
+rel_sink_destroy(RelSink *rs)
+{
+	for (int fr = 0; fr < NFRAMES; fr++)
+		for (int v = 0; v < NVARIANTS; v++)
+			if (rs->frame[fr].store[v].ts)
+				tuplestore_end(rs->frame[fr].store[v].ts);
+	jstream_reader_destroy(rs->reader);
+	MemoryContextDelete(rs->cxt);
+	pfree(rs);
+}
