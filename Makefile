@@ -8,6 +8,7 @@ OBJS = \
 	src/encoding.o \
 	src/http.o \
 	src/jsonb_io.o \
+	src/jsonb_stream.o \
 	src/jsonb_writer.o \
 	src/jsonc.o \
 	src/jsonstream.o \

@@ -6,10 +6,10 @@
 -- a job whose JSON export is the given document, byte for byte (loopback
 -- server), with "code":200 put first where the document has no code
 CREATE FUNCTION inline_job(doc text) RETURNS text LANGUAGE sql IMMUTABLE
-AS $$ SELECT 'inline-' || translate(encode(convert_to(
+AS $$ SELECT 'inline-' || encode(convert_to(
         CASE WHEN doc ~ '^\{\s*\}$' THEN '{"code":200}'
              WHEN doc ~ '^\{"code"' OR doc !~ '^\{' THEN doc
-             ELSE regexp_replace(doc, '^\{', '{"code":200,') END, 'UTF8'), 'base64'), E'+/=\n', '-_') $$;
+             ELSE regexp_replace(doc, '^\{', '{"code":200,') END, 'UTF8'), 'hex') $$;
 -- an error in one line: SQLSTATE, message (the long job id cut), detail
 CREATE FUNCTION try_rows(job text) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE
@@ -21,7 +21,7 @@ BEGIN
   RETURN 'rows: ' || n;
 EXCEPTION WHEN OTHERS THEN
   GET STACKED DIAGNOSTICS msg = MESSAGE_TEXT, detail = PG_EXCEPTION_DETAIL;
-  RETURN SQLSTATE || ': ' || regexp_replace(msg, 'job inline-[A-Za-z0-9_-]*', 'job inline-...') ||
+  RETURN SQLSTATE || ': ' || regexp_replace(msg, 'job inline-[0-9a-f]*', 'job inline-...') ||
          coalesce(' / ' || nullif(detail, ''), '');
 END $$;
 -- the rows both ways, in order, as text

@@ -37,6 +37,7 @@
 #include "config.h"
 #include "encoding.h"
 #include "jsonb_io.h"
+#include "jsonb_stream.h"
 #include "jsonc.h"
 #include "lineage.h"
 #include "relationships.h"
@@ -1088,22 +1089,38 @@ sqlflow_api_export_text(const SqlflowEndpoint *ep, const SqlflowExportRequest *r
 	return (text *) call.result;
 }
 
+/* the streamed JSON export as jsonb: its envelope, noted on the way */
+static void
+api_read_jsonb_stream(ApiCall *call, const SqlflowEndpoint *ep, SqlflowEnvelope *env)
+{
+	jsonb_sink_envelope((JsonbSink *) call->result, env);
+}
+
+/*
+ * The JSON export as jsonb, built while it arrives (jsonb_stream.c): the
+ * text is never held.  The body is still bounded as a whole, since the
+ * value will be.
+ */
 Jsonb *
 sqlflow_api_export_jsonb(const SqlflowEndpoint *ep, const SqlflowExportRequest *req)
 {
-	HttpBuffer	buf;
 	HttpField	fields[EXPORT_MAX_FIELDS];
 	char		delim[2];
 	ApiCall		call;
 	SqlflowEnvelope env;
+	JsonbSink  *js;
+	Jsonb	   *result;
 
-	http_buffer_init(&buf);
 	api_export_init(&call, fields, delim, req, SQLFLOW_FORMAT_JSON);
-	call.sink = &buf.sink;
-	call.read_envelope = api_read_json_jsonb;
+	js = jsonb_sink_create(api_what(ep, call.what), SQLFLOW_CONV_STRICT);
+	call.sink = jsonb_sink_http(js);
+	call.result = js;
+	call.read_envelope = api_read_jsonb_stream;
 
 	api_call(ep, &call, &env);
-	return (Jsonb *) call.result;
+	result = jsonb_sink_result(js, NULL);
+	jsonb_sink_destroy(js);
+	return result;
 }
 
 /*

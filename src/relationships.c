@@ -49,9 +49,8 @@
 #include "utils/numeric.h"
 
 #include "encoding.h"
+#include "jsonb_stream.h"
 #include "jsonb_writer.h"
-#include "jsonstream.h"
-#include "mcxt_alloc.h"
 #include "relationships.h"
 
 /* the places a lineage can be: the document, data, and their "sqlflow" */
@@ -64,6 +63,11 @@
 /* its relationships, in order of preference */
 #define NVARIANTS 3
 static const char *const variant_key[NVARIANTS] = {"relationships", "relationship", "relations"};
+static const size_t variant_len[NVARIANTS] = {13, 12, 9};
+
+/* a member name, compared by length first */
+#define KEY_IS_N(ev, lit, n) ((ev)->len == (n) && memcmp((ev)->data, (lit), (n)) == 0)
+#define KEY_IS(ev, lit) KEY_IS_N(ev, lit, sizeof(lit) - 1)
 
 typedef enum RelRole
 {
@@ -189,15 +193,12 @@ struct RelSink
 	MemoryContext cxt;			/* the reader, levels, map sizes */
 	MemoryContext relcxt;		/* the relationship being read */
 	MemoryContext capcxt;		/* a value being captured whole */
+	MemoryContext tmpcxt;		/* everything else, reset as tokens go by */
 	MemoryContext store_cxt;
 	bool		random_access;
 	TupleDesc	tupdesc;
-	JStreamAllocator alloc;
-	JStreamReader *reader;
-	bool		finished;
+	JsonIn		in;
 	bool		started;		/* tokens were processed */
-	int			bom;			/* bytes of a leading byte-order mark seen */
-	uint64		bytes;
 	bool		no_conversion;
 
 	RelLevel   *level;
@@ -695,11 +696,11 @@ static void
 rel_key(RelSink *rs, const JStreamEvent *ev)
 {
 	RelLevel   *lv = &rs->level[rs->depth - 1];
-	const char *k = ev->data;
 	RelPending *p = &rs->pend;
 
 	/* keys are checked like every string (the jsonb route converts them) */
-	(void) rel_string(rs, ev->data, ev->len, ev->offset, false);
+	if (!rs->no_conversion)
+		(void) rel_string(rs, ev->data, ev->len, ev->offset, false);
 	memset(p, 0, sizeof(RelPending));
 	p->frame = lv->frame;
 	p->variant = lv->variant;
@@ -707,41 +708,41 @@ rel_key(RelSink *rs, const JStreamEvent *ev)
 	{
 		case ROLE_FRAME:
 			for (int v = 0; v < NVARIANTS; v++)
-				if (strcmp(k, variant_key[v]) == 0)
+				if (KEY_IS_N(ev, variant_key[v], variant_len[v]))
 				{
 					p->kind = PK_RELS;
 					p->variant = v;
 					return;
 				}
-			if (strcmp(k, "dbobjs") == 0)
+			if (KEY_IS(ev, "dbobjs"))
 				p->kind = PK_DBOBJS;
-			else if (strcmp(k, "sqlflow") == 0 &&
+			else if (KEY_IS(ev, "sqlflow") &&
 					 (lv->frame == FR_ROOT || lv->frame == FR_DATA))
 				p->kind = PK_SQLFLOW;
-			else if (lv->frame == FR_ROOT && strcmp(k, "data") == 0)
+			else if (lv->frame == FR_ROOT && KEY_IS(ev, "data"))
 				p->kind = PK_DATA;
-			else if (lv->frame == FR_ROOT && strcmp(k, "code") == 0)
+			else if (lv->frame == FR_ROOT && KEY_IS(ev, "code"))
 				p->kind = PK_CODE;
-			else if (lv->frame == FR_ROOT && strcmp(k, "error") == 0)
+			else if (lv->frame == FR_ROOT && KEY_IS(ev, "error"))
 				p->kind = PK_ERROR;
-			else if (lv->frame == FR_DATA && strcmp(k, "mode") == 0)
+			else if (lv->frame == FR_DATA && KEY_IS(ev, "mode"))
 				p->kind = PK_MODE;
-			else if (lv->frame == FR_DATA && strcmp(k, "summary") == 0)
+			else if (lv->frame == FR_DATA && KEY_IS(ev, "summary"))
 				p->kind = PK_SUMMARY;
 			break;
 		case ROLE_REL:
 			p->kind = PK_CAPTURE;
-			if (strcmp(k, "id") == 0)
+			if (KEY_IS(ev, "id"))
 				p->field = RF_REL_ID;
-			else if (strcmp(k, "type") == 0)
+			else if (KEY_IS(ev, "type"))
 				p->field = RF_REL_TYPE;
-			else if (strcmp(k, "effectType") == 0)
+			else if (KEY_IS(ev, "effectType"))
 				p->field = RF_REL_EFFECT;
-			else if (strcmp(k, "processId") == 0)
+			else if (KEY_IS(ev, "processId"))
 				p->field = RF_REL_PROCESS;
-			else if (strcmp(k, "target") == 0)
+			else if (KEY_IS(ev, "target"))
 				p->kind = PK_TARGET;
-			else if (strcmp(k, "sources") == 0)
+			else if (KEY_IS(ev, "sources"))
 				p->kind = PK_SOURCES;
 			else
 				p->kind = PK_NONE;
@@ -752,23 +753,23 @@ rel_key(RelSink *rs, const JStreamEvent *ev)
 				bool		target = (lv->role == ROLE_TARGET);
 
 				p->kind = PK_CAPTURE;
-				if (strcmp(k, "parentName") == 0)
+				if (KEY_IS(ev, "parentName"))
 					p->field = target ? RF_TARGET_NAME : RF_SOURCE_NAME;
-				else if (strcmp(k, "parentId") == 0)
+				else if (KEY_IS(ev, "parentId"))
 					p->field = target ? RF_TARGET_ID : RF_SOURCE_ID;
-				else if (strcmp(k, "column") == 0)
+				else if (KEY_IS(ev, "column"))
 					p->field = target ? RF_TARGET_COLUMN : RF_SOURCE_COLUMN;
 				else
 					p->kind = PK_NONE;
 			}
 			break;
 		case ROLE_DBOBJS:
-			if (strcmp(k, "id") == 0)
+			if (KEY_IS(ev, "id"))
 			{
 				p->kind = PK_CAPTURE;
 				p->field = RF_OBJ_ID;
 			}
-			else if (strcmp(k, "name") == 0)
+			else if (KEY_IS(ev, "name"))
 			{
 				p->kind = PK_CAPTURE;
 				p->field = RF_OBJ_NAME;
@@ -777,9 +778,9 @@ rel_key(RelSink *rs, const JStreamEvent *ev)
 				p->kind = PK_DBOBJ;
 			break;
 		case ROLE_SUMMARY:
-			if (strcmp(k, "relationship") == 0)
+			if (KEY_IS(ev, "relationship"))
 				p->kind = PK_SUMMARY_RELS;
-			else if (strcmp(k, "table") == 0)
+			else if (KEY_IS(ev, "table"))
 				p->kind = PK_SUMMARY_TABLES;
 			break;
 		default:
@@ -870,7 +871,7 @@ rel_value(RelSink *rs, const JStreamEvent *ev)
 	p = rs->pend;
 	memset(&rs->pend, 0, sizeof(RelPending));
 
-	if (ev->token == JS_STRING)
+	if (ev->token == JS_STRING && !rs->no_conversion)
 		(void) rel_string(rs, ev->data, ev->len, ev->offset, false);
 
 	switch (p.kind)
@@ -1040,76 +1041,19 @@ rel_close(RelSink *rs)
  * ----------------------------------------------------------------
  */
 
-static void
-rel_new_reader(RelSink *rs)
-{
-	rs->reader = jstream_reader_create(&rs->alloc);
-	if (rs->reader == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_OUT_OF_MEMORY),
-				 errmsg("out of memory")));
-	jstream_reader_set_max_token(rs->reader, rs->max_record);
-	rs->finished = false;
-	rs->bom = 0;
-	rs->bytes = 0;
-}
-
 /* libcurl's write callback lands here: no errors, just bytes */
 static bool
 rel_write(HttpSink *sink, const char *data, size_t len)
 {
 	RelSink    *rs = (RelSink *) sink;
-	static const char bom[] = "\xEF\xBB\xBF";
 
-	/* a byte-order mark at the start is skipped, as for the other exports */
-	while (len > 0 && rs->bytes < 3 && rs->bom == (int) rs->bytes &&
-		   data[0] == bom[rs->bom])
+	if (!sqlflow_json_in_write(&rs->in, data, len))
 	{
-		rs->bom++;
-		rs->bytes++;
-		data++;
-		len--;
+		sink->refused = "Memory ran out.";
+		sink->refused_code = ERRCODE_OUT_OF_MEMORY;
+		return false;
 	}
-	if (rs->bom > 0 && rs->bom < 3 && len > 0 && rs->bytes < 3)
-	{
-		/* not a whole mark after all: what was held back is data */
-		if (jstream_reader_feed(rs->reader, bom, rs->bom) != 0)
-			goto oom;
-		rs->bom = 0;
-	}
-	rs->bytes += len;
-	if (jstream_reader_feed(rs->reader, data, len) != 0)
-		goto oom;
 	return true;
-
-oom:
-	sink->refused = "Memory ran out.";
-	sink->refused_code = ERRCODE_OUT_OF_MEMORY;
-	return false;
-}
-
-static void
-rel_reader_error(RelSink *rs)
-{
-	const char *msg = jstream_reader_error(rs->reader);
-	unsigned long long off = jstream_reader_error_offset(rs->reader);
-
-	if (strcmp(msg, "invalid UTF-8") == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_CHARACTER_NOT_IN_REPERTOIRE),
-				 errmsg("%s is not valid UTF-8", rs->what),
-				 errdetail("The invalid byte sequence is at byte %llu.", off)));
-	if (strstr(msg, "longer than the limit") != NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("%s has a string larger than sqlflow.max_response_size", rs->what),
-				 errdetail("The string starts at byte %llu; the limit is %zu kB.",
-						   off, rs->max_record / 1024),
-				 errhint("Rows are streamed: the limit applies to one value, not to the whole export.")));
-	ereport(ERROR,
-			(errcode(ERRCODE_PROTOCOL_VIOLATION),
-			 errmsg("%s is not valid JSON", rs->what),
-			 errdetail("At byte %llu: %s.", off, msg)));
 }
 
 /* between chunks and at the end: turn tokens into rows */
@@ -1119,26 +1063,15 @@ rel_drain(HttpSink *sink, bool finished)
 	RelSink    *rs = (RelSink *) sink;
 	JStreamEvent ev;
 	int			n = 0;
+	MemoryContext old = MemoryContextSwitchTo(rs->tmpcxt);
 
-	if (finished && !rs->finished)
+	while (sqlflow_json_in_next(&rs->in, finished, &ev))
 	{
-		if (rs->bytes == 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_PROTOCOL_VIOLATION),
-					 errmsg("%s is empty", rs->what)));
-		jstream_reader_finish(rs->reader);
-		rs->finished = true;
-	}
-	for (;;)
-	{
-		JStreamResult r = jstream_reader_next(rs->reader, &ev);
-
-		if (r == JS_NEED_MORE || r == JS_EOF)
-			break;
-		if (r == JS_ERROR)
-			rel_reader_error(rs);
-		if ((++n & 1023) == 0)
+		if ((++n & 255) == 0)
+		{
+			MemoryContextReset(rs->tmpcxt);
 			CHECK_FOR_INTERRUPTS();
+		}
 		rs->started = true;
 		if (rs->capw)
 			rel_capture_event(rs, &ev);
@@ -1149,6 +1082,8 @@ rel_drain(HttpSink *sink, bool finished)
 		else
 			rel_value(rs, &ev);
 	}
+	MemoryContextSwitchTo(old);
+	MemoryContextReset(rs->tmpcxt);
 }
 
 /*
@@ -1166,7 +1101,7 @@ rel_reset(HttpSink *sink)
 				elog(ERROR, "cannot restart a JSON export after its rows were read");
 	for (int fr = 0; fr < NFRAMES; fr++)
 		rel_frame_reset(rs, fr);
-	jstream_reader_destroy(rs->reader);
+	sqlflow_json_in_restart(&rs->in);
 	rs->depth = 0;
 	memset(&rs->pend, 0, sizeof(RelPending));
 	rs->root_done = false;
@@ -1177,7 +1112,6 @@ rel_reset(HttpSink *sink)
 	MemoryContextReset(rs->relcxt);
 	memset(&rs->env, 0, sizeof(SqlflowEnvelope));
 	rs->started = false;
-	rel_new_reader(rs);
 }
 
 RelSink *
@@ -1202,11 +1136,9 @@ rel_sink_create(const char *what, size_t max_record, MemoryContext store_cxt,
 									   ALLOCSET_DEFAULT_SIZES);
 	rs->capcxt = AllocSetContextCreate(rs->cxt, "sqlflow JSON value",
 									   ALLOCSET_DEFAULT_SIZES);
-	rs->alloc.alloc = sqlflow_mcxt_alloc;
-	rs->alloc.realloc = sqlflow_mcxt_realloc;
-	rs->alloc.free = sqlflow_mcxt_free;
-	rs->alloc.arg = rs->cxt;
-	rel_new_reader(rs);
+	rs->tmpcxt = AllocSetContextCreate(rs->cxt, "sqlflow JSON token",
+									   ALLOCSET_DEFAULT_SIZES);
+	sqlflow_json_in_init(&rs->in, rs->cxt, what, max_record);
 	return rs;
 }
 
@@ -1292,7 +1224,7 @@ rel_sink_destroy(RelSink *rs)
 		for (int v = 0; v < NVARIANTS; v++)
 			if (rs->frame[fr].store[v].ts)
 				tuplestore_end(rs->frame[fr].store[v].ts);
-	jstream_reader_destroy(rs->reader);
+	sqlflow_json_in_destroy(&rs->in);
 	MemoryContextDelete(rs->cxt);
 	pfree(rs);
 }

@@ -5,6 +5,11 @@
  *	  jsonb path (src/jsonb_io.c driving src/jsonb_writer.c) against
  *	  PostgreSQL's own jsonb_in.  Built by test/run, never installed.
  *
+ * Two paths are checked: the streamed one sqlflow_export_json takes
+ * (src/jsonb_stream.c: the streaming reader, fed in chunks of random
+ * sizes, driving the writer), and the one-piece parse small answers take
+ * (src/jsonb_io.c: PostgreSQL's parser driving the writer).
+ *
  * sqlflow_fuzz_jsonb(seed, runs) generates "runs" JSON texts from a seeded
  * generator (objects with duplicate keys, keys that differ only in their
  * spelling or length, arrays and objects past the JEntry offset stride,
@@ -31,6 +36,7 @@
 #include "utils/resowner.h"
 
 #include "jsonb_io.h"
+#include "jsonb_stream.h"
 
 PG_MODULE_MAGIC;
 
@@ -301,6 +307,35 @@ fuzz_ours(const char *doc, int len)
 							  "the fuzz document");
 }
 
+/* the chunk sizes of the next streamed parse */
+static uint64 fuzz_chunk_seed;
+
+static Jsonb *
+fuzz_streamed(const char *doc, int len)
+{
+	JsonbSink  *js = jsonb_sink_create("the fuzz document", SQLFLOW_CONV_STRICT);
+	HttpSink   *sink = jsonb_sink_http(js);
+	SqlflowEnvelope env;
+	uint64		s = fuzz_chunk_seed;
+	int			off = 0;
+
+	while (off < len)
+	{
+		int			n;
+
+		s = s * UINT64CONST(6364136223846793005) + 1;
+		n = ((s >> 33) % 4 == 0) ? len - off : 1 + (int) ((s >> 40) % 64);
+		n = Min(n, len - off);
+		if (!sink->write(sink, doc + off, n))
+			elog(ERROR, "the sink refused the data");
+		sink->drain(sink, false);
+		off += n;
+	}
+	sink->drain(sink, true);
+	jsonb_sink_envelope(js, &env);
+	return jsonb_sink_result(js, NULL);
+}
+
 static Jsonb *
 fuzz_theirs(const char *doc, int len)
 {
@@ -333,6 +368,21 @@ fuzz_try(FuzzParser parser, const char *doc, int len, MemoryContext cxt)
 	}
 	PG_END_TRY();
 	return result;
+}
+
+/* NULL if they agree, else how they differ */
+static const char *
+fuzz_compare(Jsonb *ours, Jsonb *theirs, const char *path)
+{
+	if (theirs == NULL)
+		return ours == NULL ? NULL : psprintf("%s: only jsonb_in failed", path);
+	if (!JB_ROOT_IS_OBJECT(theirs) || JB_ROOT_IS_SCALAR(theirs))
+		return ours == NULL ? NULL : psprintf("%s: a non-object document was accepted", path);
+	if (ours == NULL)
+		return psprintf("%s: only the extension failed", path);
+	if (VARSIZE(ours) != VARSIZE(theirs) || memcmp(ours, theirs, VARSIZE(ours)) != 0)
+		return psprintf("%s: different jsonb bytes", path);
+	return NULL;
 }
 
 PG_FUNCTION_INFO_V1(sqlflow_fuzz_jsonb);
@@ -388,30 +438,22 @@ sqlflow_fuzz_jsonb(PG_FUNCTION_ARGS)
 		if (fuzz_below(&g, 10) == 0)
 			fuzz_mutate(&g);
 
-		ours = fuzz_try(fuzz_ours, g.buf.data, g.buf.len, cxt);
+		fuzz_chunk_seed = fuzz_next(&g);
 		theirs = fuzz_try(fuzz_theirs, g.buf.data, g.buf.len, cxt);
-
-		if (theirs == NULL)
+		ours = fuzz_try(fuzz_streamed, g.buf.data, g.buf.len, cxt);
+		why = fuzz_compare(ours, theirs, "streamed");
+		if (why == NULL)
 		{
-			if (ours == NULL)
+			ours = fuzz_try(fuzz_ours, g.buf.data, g.buf.len, cxt);
+			why = fuzz_compare(ours, theirs, "parsed whole");
+		}
+		if (why == NULL)
+		{
+			if (ours != NULL)
+				both_valid++;
+			else
 				both_invalid++;
-			else
-				why = "only jsonb_in failed";
 		}
-		else if (!JB_ROOT_IS_OBJECT(theirs) || JB_ROOT_IS_SCALAR(theirs))
-		{
-			if (ours == NULL)
-				both_invalid++; /* not an object: ours refuses it */
-			else
-				why = "a non-object document was accepted";
-		}
-		else if (ours == NULL)
-			why = "only the extension failed";
-		else if (VARSIZE(ours) != VARSIZE(theirs) ||
-				 memcmp(ours, theirs, VARSIZE(ours)) != 0)
-			why = "different jsonb bytes";
-		else
-			both_valid++;
 
 		if (why)
 		{
