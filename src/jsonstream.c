@@ -25,6 +25,16 @@
 
 #include "jsonstream.h"
 
+/* a case that goes on into the next (an attribute: comments do not count everywhere) */
+#if defined(__has_attribute)
+#if __has_attribute(fallthrough)
+#define JSTREAM_FALLTHROUGH __attribute__((fallthrough))
+#endif
+#endif
+#ifndef JSTREAM_FALLTHROUGH
+#define JSTREAM_FALLTHROUGH ((void) 0)
+#endif
+
 /* what the grammar expects next, outside a token */
 typedef enum JStreamState
 {
@@ -962,7 +972,7 @@ jstream_reader_next(JStreamReader *r, JStreamEvent *ev)
 			case ST_VALUE_OR_END:
 				if (c == ']')
 					return jstream_close(r, ev, p);
-				/* FALLTHROUGH */
+				JSTREAM_FALLTHROUGH;
 			case ST_VALUE:
 				switch (c)
 				{
@@ -998,7 +1008,7 @@ jstream_reader_next(JStreamReader *r, JStreamEvent *ev)
 			case ST_KEY_OR_END:
 				if (c == '}')
 					return jstream_close(r, ev, p);
-				/* FALLTHROUGH */
+				JSTREAM_FALLTHROUGH;
 			case ST_KEY:
 				if (c == '"')
 					return jstream_start_token(r, ev, p, TK_STRING, 1);
