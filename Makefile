@@ -6,6 +6,7 @@ OBJS = \
 	src/config.o \
 	src/csv.o \
 	src/encoding.o \
+	src/envelope.o \
 	src/http.o \
 	src/jsonb_io.o \
 	src/jsonb_stream.o \

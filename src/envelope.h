@@ -19,4 +19,26 @@ typedef struct SqlflowEnvelope
 	char	   *tables;			/* data.summary.table */
 } SqlflowEnvelope;
 
+/* which member of the envelope a value is */
+typedef enum SqlflowEnvelopeField
+{
+	ENVELOPE_NONE,
+	ENVELOPE_CODE,				/* "code": a number, or a string of one */
+	ENVELOPE_ERROR,				/* "error": a string */
+	ENVELOPE_MODE,				/* data.mode: a string */
+	ENVELOPE_RELATIONSHIPS,		/* data.summary.relationship: a number */
+	ENVELOPE_TABLES				/* data.summary.table: a number */
+} SqlflowEnvelopeField;
+
+/*
+ * The field of a value at the end of a path of "depth" member names
+ * (keys[d] NULL where the path goes through an array element).
+ */
+extern SqlflowEnvelopeField sqlflow_envelope_field(int depth, const char *const *keys);
+
+/* note a scalar (still UTF-8) if it is of the field's kind; strings in cxt */
+extern void sqlflow_envelope_note(SqlflowEnvelope *env, SqlflowEnvelopeField field,
+								  const char *token, bool is_string, bool is_number,
+								  MemoryContext cxt);
+
 #endif							/* SQLFLOW_ENVELOPE_H */

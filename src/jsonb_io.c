@@ -29,6 +29,7 @@
 
 #include <limits.h>
 
+
 #include "common/jsonapi.h"
 #include "lib/stringinfo.h"
 #include "mb/pg_wchar.h"
@@ -222,52 +223,19 @@ jsonb_io_object_field_start(void *arg, char *fname, bool isnull)
 	JSON_ACTION_RETURN;
 }
 
-static bool
-jsonb_io_at(JsonbIoState *st, const char *k1, const char *k2, const char *k3)
-{
-	const char *keys[3] = {k1, k2, k3};
-	int			n = k3 ? 3 : (k2 ? 2 : 1);
-
-	if (st->depth != n)
-		return false;
-	for (int d = 0; d < n; d++)
-		if (st->place[d].is_array || st->place[d].key == NULL ||
-			strcmp(st->place[d].key, keys[d]) != 0)
-			return false;
-	return true;
-}
-
 /* note the envelope's members: the token is still UTF-8 here */
 static void
 jsonb_io_note_envelope(JsonbIoState *st, const char *token, JsonTokenType type)
 {
-	SqlflowEnvelope *env = st->env;
+	const char *keys[3];
 
 	if (st->depth < 1 || st->depth > 3)
 		return;
-	if (jsonb_io_at(st, "code", NULL, NULL) &&
-		(type == JSON_TOKEN_NUMBER || type == JSON_TOKEN_STRING))
-	{
-		char	   *endp;
-		long		v;
-
-		errno = 0;
-		v = strtol(token, &endp, 10);
-		if (errno == 0 && endp != token && *endp == '\0' &&
-			v >= INT_MIN && v <= INT_MAX)
-		{
-			env->has_code = true;
-			env->code = (int) v;
-		}
-	}
-	else if (jsonb_io_at(st, "error", NULL, NULL) && type == JSON_TOKEN_STRING)
-		env->error = pstrdup(token);
-	else if (jsonb_io_at(st, "data", "mode", NULL) && type == JSON_TOKEN_STRING)
-		env->mode = pstrdup(token);
-	else if (jsonb_io_at(st, "data", "summary", "relationship") && type == JSON_TOKEN_NUMBER)
-		env->relationships = pstrdup(token);
-	else if (jsonb_io_at(st, "data", "summary", "table") && type == JSON_TOKEN_NUMBER)
-		env->tables = pstrdup(token);
+	for (int d = 0; d < st->depth; d++)
+		keys[d] = st->place[d].is_array ? NULL : st->place[d].key;
+	sqlflow_envelope_note(st->env, sqlflow_envelope_field(st->depth, keys), token,
+						  type == JSON_TOKEN_STRING, type == JSON_TOKEN_NUMBER,
+						  CurrentMemoryContext);
 }
 
 static JsonActionResult

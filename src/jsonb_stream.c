@@ -22,7 +22,6 @@
  */
 #include "postgres.h"
 
-#include <limits.h>
 
 #include "miscadmin.h"
 #include "utils/builtins.h"
@@ -197,7 +196,6 @@ struct JsonbSink
 	JsonbPlace *place;
 	int			depth;
 	int			maxdepth;
-	bool		started;
 	SqlflowEnvelope env;
 };
 
@@ -248,52 +246,18 @@ jsonb_sink_convert(JsonbSink *js, const char *s, size_t len, size_t *outlen,
 	return NULL;				/* not reached */
 }
 
-static bool
-jsonb_sink_at(JsonbSink *js, const char *k1, const char *k2, const char *k3)
-{
-	const char *keys[3] = {k1, k2, k3};
-	int			n = k3 ? 3 : (k2 ? 2 : 1);
-
-	if (js->depth != n)
-		return false;
-	for (int d = 0; d < n; d++)
-		if (js->place[d].is_array || !js->place[d].has_key ||
-			strcmp(js->place[d].key, keys[d]) != 0)
-			return false;
-	return true;
-}
-
 /* the envelope's members: "code", "error", data.mode, data.summary */
 static void
 jsonb_sink_note(JsonbSink *js, const JStreamEvent *ev)
 {
-	SqlflowEnvelope *env = &js->env;
+	const char *keys[3];
 
 	if (js->depth < 1 || js->depth > 3)
 		return;
-	if (jsonb_sink_at(js, "code", NULL, NULL) &&
-		(ev->token == JS_NUMBER || ev->token == JS_STRING))
-	{
-		char	   *endp;
-		long		v;
-
-		errno = 0;
-		v = strtol(ev->data, &endp, 10);
-		if (errno == 0 && endp != ev->data && *endp == '\0' &&
-			v >= INT_MIN && v <= INT_MAX)
-		{
-			env->has_code = true;
-			env->code = (int) v;
-		}
-	}
-	else if (jsonb_sink_at(js, "error", NULL, NULL) && ev->token == JS_STRING)
-		env->error = MemoryContextStrdup(js->cxt, ev->data);
-	else if (jsonb_sink_at(js, "data", "mode", NULL) && ev->token == JS_STRING)
-		env->mode = MemoryContextStrdup(js->cxt, ev->data);
-	else if (jsonb_sink_at(js, "data", "summary", "relationship") && ev->token == JS_NUMBER)
-		env->relationships = MemoryContextStrdup(js->cxt, ev->data);
-	else if (jsonb_sink_at(js, "data", "summary", "table") && ev->token == JS_NUMBER)
-		env->tables = MemoryContextStrdup(js->cxt, ev->data);
+	for (int d = 0; d < js->depth; d++)
+		keys[d] = (js->place[d].is_array || !js->place[d].has_key) ? NULL : js->place[d].key;
+	sqlflow_envelope_note(&js->env, sqlflow_envelope_field(js->depth, keys), ev->data,
+						  ev->token == JS_STRING, ev->token == JS_NUMBER, js->cxt);
 }
 
 static void
@@ -398,7 +362,6 @@ jsonb_sink_drain(HttpSink *sink, bool finished)
 
 	while (sqlflow_json_in_next(&js->in, finished, &ev))
 	{
-		js->started = true;
 		if (ev.token == JS_KEY)
 			jsonb_sink_key(js, &ev);
 		else if (ev.token == JS_OBJECT_END || ev.token == JS_ARRAY_END)
@@ -447,7 +410,6 @@ jsonb_sink_start(JsonbSink *js)
 	js->result = NULL;
 	js->depth = 0;
 	js->escaped = 0;
-	js->started = false;
 	memset(&js->env, 0, sizeof(SqlflowEnvelope));
 }
 

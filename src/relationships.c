@@ -38,8 +38,6 @@
  */
 #include "postgres.h"
 
-#include <limits.h>
-
 #include "common/hashfn.h"
 #include "funcapi.h"
 #include "miscadmin.h"
@@ -114,17 +112,14 @@ typedef enum RelPendKind
 	PK_REL,						/* an element of a relationships array */
 	PK_DBOBJ,					/* a container inside dbobjs */
 	PK_SUMMARY,
-	PK_CODE,					/* the envelope */
-	PK_ERROR,
-	PK_MODE,
-	PK_SUMMARY_RELS,
-	PK_SUMMARY_TABLES
+	PK_ENVELOPE					/* a member of the envelope (envfield) */
 } RelPendKind;
 
 typedef struct RelPending
 {
 	RelPendKind kind;
 	RelField	field;
+	SqlflowEnvelopeField envfield;
 	int			frame;
 	int			variant;
 } RelPending;
@@ -198,7 +193,6 @@ struct RelSink
 	bool		random_access;
 	TupleDesc	tupdesc;
 	JsonIn		in;
-	bool		started;		/* tokens were processed */
 	bool		no_conversion;
 
 	RelLevel   *level;
@@ -721,14 +715,19 @@ rel_key(RelSink *rs, const JStreamEvent *ev)
 				p->kind = PK_SQLFLOW;
 			else if (lv->frame == FR_ROOT && KEY_IS(ev, "data"))
 				p->kind = PK_DATA;
-			else if (lv->frame == FR_ROOT && KEY_IS(ev, "code"))
-				p->kind = PK_CODE;
-			else if (lv->frame == FR_ROOT && KEY_IS(ev, "error"))
-				p->kind = PK_ERROR;
-			else if (lv->frame == FR_DATA && KEY_IS(ev, "mode"))
-				p->kind = PK_MODE;
 			else if (lv->frame == FR_DATA && KEY_IS(ev, "summary"))
 				p->kind = PK_SUMMARY;
+			else if (lv->frame == FR_ROOT || lv->frame == FR_DATA)
+			{
+				/* "code" and "error" at the top, data.mode */
+				const char *path[2] = {"data", ev->data};
+
+				p->envfield = (lv->frame == FR_ROOT)
+					? sqlflow_envelope_field(1, &path[1])
+					: sqlflow_envelope_field(2, path);
+				if (p->envfield != ENVELOPE_NONE)
+					p->kind = PK_ENVELOPE;
+			}
 			break;
 		case ROLE_REL:
 			p->kind = PK_CAPTURE;
@@ -778,10 +777,13 @@ rel_key(RelSink *rs, const JStreamEvent *ev)
 				p->kind = PK_DBOBJ;
 			break;
 		case ROLE_SUMMARY:
-			if (KEY_IS(ev, "relationship"))
-				p->kind = PK_SUMMARY_RELS;
-			else if (KEY_IS(ev, "table"))
-				p->kind = PK_SUMMARY_TABLES;
+			{
+				const char *path[3] = {"data", "summary", ev->data};
+
+				p->envfield = sqlflow_envelope_field(3, path);
+				if (p->envfield != ENVELOPE_NONE)
+					p->kind = PK_ENVELOPE;
+			}
 			break;
 		default:
 			break;
@@ -806,49 +808,6 @@ rel_element(RelSink *rs)
 		p->kind = PK_DBOBJ;
 }
 
-/* the note the envelope takes of a scalar (the token is still UTF-8) */
-static void
-rel_note(RelSink *rs, RelPendKind kind, const JStreamEvent *ev)
-{
-	switch (kind)
-	{
-		case PK_CODE:
-			if (ev->token == JS_NUMBER || ev->token == JS_STRING)
-			{
-				char	   *endp;
-				long		v;
-
-				errno = 0;
-				v = strtol(ev->data, &endp, 10);
-				if (errno == 0 && endp != ev->data && *endp == '\0' &&
-					v >= INT_MIN && v <= INT_MAX)
-				{
-					rs->env.has_code = true;
-					rs->env.code = (int) v;
-				}
-			}
-			break;
-		case PK_ERROR:
-			if (ev->token == JS_STRING)
-				rs->env.error = MemoryContextStrdup(rs->cxt, ev->data);
-			break;
-		case PK_MODE:
-			if (ev->token == JS_STRING)
-				rs->env.mode = MemoryContextStrdup(rs->cxt, ev->data);
-			break;
-		case PK_SUMMARY_RELS:
-			if (ev->token == JS_NUMBER)
-				rs->env.relationships = MemoryContextStrdup(rs->cxt, ev->data);
-			break;
-		case PK_SUMMARY_TABLES:
-			if (ev->token == JS_NUMBER)
-				rs->env.tables = MemoryContextStrdup(rs->cxt, ev->data);
-			break;
-		default:
-			break;
-	}
-}
-
 /* a value starts: a scalar, or a container to push */
 static void
 rel_value(RelSink *rs, const JStreamEvent *ev)
@@ -871,7 +830,8 @@ rel_value(RelSink *rs, const JStreamEvent *ev)
 	p = rs->pend;
 	memset(&rs->pend, 0, sizeof(RelPending));
 
-	if (ev->token == JS_STRING && !rs->no_conversion)
+	/* every string is checked (the jsonb route converts them); a field's text is converted below */
+	if (ev->token == JS_STRING && !rs->no_conversion && p.kind != PK_CAPTURE)
 		(void) rel_string(rs, ev->data, ev->len, ev->offset, false);
 
 	switch (p.kind)
@@ -998,9 +958,13 @@ rel_value(RelSink *rs, const JStreamEvent *ev)
 				return;
 			}
 			break;
-		default:
+		case PK_ENVELOPE:
 			if (!is_container)
-				rel_note(rs, p.kind, ev);
+				sqlflow_envelope_note(&rs->env, p.envfield, ev->data,
+									  ev->token == JS_STRING, ev->token == JS_NUMBER,
+									  rs->cxt);
+			break;
+		default:
 			break;
 	}
 	if (is_container)
@@ -1072,7 +1036,6 @@ rel_drain(HttpSink *sink, bool finished)
 			MemoryContextReset(rs->tmpcxt);
 			CHECK_FOR_INTERRUPTS();
 		}
-		rs->started = true;
 		if (rs->capw)
 			rel_capture_event(rs, &ev);
 		else if (ev.token == JS_KEY)
@@ -1111,7 +1074,6 @@ rel_reset(HttpSink *sink)
 	rs->in_rel = false;
 	MemoryContextReset(rs->relcxt);
 	memset(&rs->env, 0, sizeof(SqlflowEnvelope));
-	rs->started = false;
 }
 
 RelSink *
