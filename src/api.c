@@ -852,7 +852,7 @@ api_read_json_check(ApiCall *call, const SqlflowEndpoint *ep, SqlflowEnvelope *e
 					   api_what(ep, call->what));
 }
 
-/* JSON export as jsonb: built in the same single pass */
+/* a small JSON answer (job, job list, lineage_of) as jsonb, in one pass */
 static void
 api_read_json_jsonb(ApiCall *call, const SqlflowEndpoint *ep, SqlflowEnvelope *env)
 {

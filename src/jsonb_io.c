@@ -1,16 +1,18 @@
 /*-------------------------------------------------------------------------
  *
  * jsonb_io.c
- *	  One pass over a JSON export: validate it or build jsonb from it, and
- *	  pick up the envelope on the way.
+ *	  One pass over a JSON answer held whole: validate it or build jsonb
+ *	  from it, and pick up the envelope on the way.
  *
- * A JSON export can be hundreds of megabytes.  Parsing it once with json-c
- * to read "code" and again with jsonb_in to return it would double the
- * work, so we drive PostgreSQL's own JSON parser with semantic actions that
- * build the jsonb value directly (the way jsonb_in does internally) and
- * note the envelope ("code", "error", data.mode, data.summary) as it goes
- * by.  When the caller wants text, the same pass runs without building
- * anything: it only validates and reads the envelope.
+ * Used for the answers that arrive whole in a buffer: the JSON export as
+ * text (validated, envelope read) and the small answers returned as jsonb
+ * (a job, the job list, the lineage of one SQL text).  The JSON export as
+ * jsonb and as relationship rows is read while it streams in instead
+ * (jsonb_stream.c, relationships.c).  We drive PostgreSQL's own JSON parser
+ * with semantic actions that hand each value to the jsonb writer
+ * (jsonb_writer.c) and note the envelope ("code", "error", data.mode,
+ * data.summary; envelope.c) as it goes by.  When the caller wants text, the
+ * same pass runs without building anything.
  *
  * The text is parsed as UTF-8, what SQLFlow sends, whatever the database
  * encoding, and each key and string is converted to the database encoding

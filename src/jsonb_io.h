@@ -1,8 +1,8 @@
 /*-------------------------------------------------------------------------
  *
  * jsonb_io.h
- *	  One pass over a JSON export: validate it or build jsonb from it, and
- *	  pick up the envelope on the way.
+ *	  One pass over a JSON answer held whole: validate it or build jsonb
+ *	  from it, and pick up the envelope on the way.
  *
  *-------------------------------------------------------------------------
  */
