@@ -13,6 +13,8 @@
 
 #include <time.h>
 
+#include "access/toast_compression.h"
+#include "access/toast_internals.h"
 #include "access/xact.h"
 #include "commands/dbcommands.h"
 #include "common/int.h"
@@ -224,6 +226,36 @@ sqlflow_export(PG_FUNCTION_ARGS)
 	PG_RETURN_TEXT_P(sqlflow_api_export_text(ep, &req));
 }
 
+/*
+ * A jsonb value this large is handed back compressed, as a table would
+ * store it (default_toast_compression).  Storing it then costs no second
+ * full-size copy and no compression pass inside the INSERT: the executor
+ * copies the compressed bytes and TOAST moves them out of line as they
+ * are.  Every reader of a jsonb detoasts its argument, so nothing else
+ * changes; pg_column_size() shows the compressed size, as for a stored
+ * value.  Smaller values are left alone: for them the copy is cheap and
+ * compression would only cost time.
+ */
+#define JSONB_COMPRESS_MIN (1024 * 1024)
+
+static Datum
+jsonb_result(Jsonb *jb)
+{
+	if (VARSIZE(jb) >= JSONB_COMPRESS_MIN)
+	{
+		Datum		compressed;
+
+		compressed = toast_compress_datum(PointerGetDatum(jb),
+										  InvalidCompressionMethod);
+		if (DatumGetPointer(compressed) != NULL)
+		{
+			pfree(jb);
+			return compressed;
+		}
+	}
+	return JsonbPGetDatum(jb);
+}
+
 PG_FUNCTION_INFO_V1(sqlflow_export_json);
 
 /*
@@ -240,7 +272,7 @@ sqlflow_export_json(PG_FUNCTION_ARGS)
 	req.table_to_table = PG_GETARG_BOOL(1);
 	arg_export_options(fcinfo, EXPORT_JSON_OPTIONS_ARG, &req);
 	ep = sqlflow_endpoint_lookup(arg_cstring(fcinfo, 2));
-	PG_RETURN_JSONB_P(sqlflow_api_export_jsonb(ep, &req));
+	PG_RETURN_DATUM(jsonb_result(sqlflow_api_export_jsonb(ep, &req)));
 }
 
 /* a job id argument: required, not empty */

@@ -147,7 +147,7 @@ json_in_error(JsonIn *in)
 }
 
 bool
-sqlflow_json_in_next(JsonIn *in, bool finished, JStreamEvent *ev)
+sqlflow_json_in_next_slow(JsonIn *in, bool finished, JStreamEvent *ev)
 {
 	JStreamResult r;
 
@@ -164,6 +164,12 @@ sqlflow_json_in_next(JsonIn *in, bool finished, JStreamEvent *ev)
 	if (r == JS_ERROR)
 		json_in_error(in);
 	return r == JS_EVENT;
+}
+
+void
+sqlflow_json_in_skip(JsonIn *in)
+{
+	jstream_reader_skip(in->reader);
 }
 
 /* ----------------------------------------------------------------

@@ -44,7 +44,25 @@ extern bool sqlflow_json_in_write(JsonIn *in, const char *data, size_t len);
  * document is complete).  A malformed document, bad UTF-8 or a string over
  * the limit is an error naming the byte offset.
  */
-extern bool sqlflow_json_in_next(JsonIn *in, bool finished, JStreamEvent *ev);
+extern bool sqlflow_json_in_next_slow(JsonIn *in, bool finished, JStreamEvent *ev);
+
+/* the common case inline: a token at hand, mid-document */
+static inline bool
+sqlflow_json_in_next(JsonIn *in, bool finished, JStreamEvent *ev)
+{
+	if (finished == in->finished)
+	{
+		JStreamResult r = jstream_reader_next(in->reader, ev);
+
+		if (r != JS_ERROR)
+			return r == JS_EVENT;
+	}
+	/* the end of the input, or an error (which stays) */
+	return sqlflow_json_in_next_slow(in, finished, ev);
+}
+
+/* right after a container opened: its contents are checked, not handed out */
+extern void sqlflow_json_in_skip(JsonIn *in);
 
 /* the sink that builds the export as jsonb */
 typedef struct JsonbSink JsonbSink;

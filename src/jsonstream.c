@@ -116,6 +116,7 @@ struct JStreamReader
 	unsigned char *stack;		/* '{' or '[' per open container */
 	int			depth;
 	int			stack_cap;
+	int			skip_depth;		/* > 0: skipping until depth drops below */
 
 	/* the token being read; a number or literal starts at pos */
 	JStreamTokKind tok_kind;
@@ -784,12 +785,21 @@ emit:
 		!jstream_numeric_range((const char *) s, p - s))
 		return jstream_fail(r, "number out of range", r->tok_start);
 	r->tok_len = 0;
-	if (jstream_tok_add(r, s, p - s) != 0)
-		return jstream_fail(r, "out of memory", r->tok_start);
-	r->tok[r->tok_len] = '\0';
+	if (r->skip_depth > 0)
+	{
+		/* nobody will see it */
+		ev->data = NULL;
+		ev->len = 0;
+	}
+	else
+	{
+		if (jstream_tok_add(r, s, p - s) != 0)
+			return jstream_fail(r, "out of memory", r->tok_start);
+		r->tok[r->tok_len] = '\0';
+		ev->data = r->tok;
+		ev->len = r->tok_len;
+	}
 	ev->token = JS_NUMBER;
-	ev->data = r->tok;
-	ev->len = r->tok_len;
 	ev->offset = r->tok_start;
 	ev->depth = r->depth;
 	r->pos = (const char *) p - r->buf;
@@ -922,8 +932,38 @@ jstream_start_token(JStreamReader *r, JStreamEvent *ev,
 	return jstream_literal(r, ev);
 }
 
-JStreamResult
-jstream_reader_next(JStreamReader *r, JStreamEvent *ev)
+/*
+ * The common string, at p (its opening quote): printable ASCII without
+ * escapes, wholly in the buffer, within the limit.  Handed out in place,
+ * as jstream_string would; false (nothing done) for any other string.
+ */
+static inline int
+jstream_plain_string(JStreamReader *r, JStreamEvent *ev, unsigned char *p,
+					 const unsigned char *end, int key)
+{
+	unsigned char *q = p + 1;
+
+	while (q < end && (jstream_class[*q] & C_PLAIN))
+		q++;
+	if (q == end || *q != '"' || (size_t) (q - p - 1) > r->max_token)
+		return 0;
+	*q = '\0';
+	ev->token = key ? JS_KEY : JS_STRING;
+	ev->data = (const char *) p + 1;
+	ev->len = q - p - 1;
+	ev->offset = r->base + (size_t) ((char *) p - r->buf);
+	ev->depth = r->depth;
+	r->pos = (char *) q + 1 - r->buf;
+	if (key)
+		r->state = ST_COLON;
+	else
+		jstream_value_done(r);
+	return 1;
+}
+
+/* the next token, skipped or not */
+static inline JStreamResult
+jstream_token(JStreamReader *r, JStreamEvent *ev)
 {
 	const unsigned char *p;
 	const unsigned char *end;
@@ -980,6 +1020,8 @@ jstream_reader_next(JStreamReader *r, JStreamEvent *ev)
 					case '[':
 						return jstream_open(r, ev, p);
 					case '"':
+						if (jstream_plain_string(r, ev, (unsigned char *) p, end, 0))
+							return JS_EVENT;
 						return jstream_start_token(r, ev, p, TK_STRING, 0);
 					case '-':
 					case '0':
@@ -1011,7 +1053,11 @@ jstream_reader_next(JStreamReader *r, JStreamEvent *ev)
 				JSTREAM_FALLTHROUGH;
 			case ST_KEY:
 				if (c == '"')
+				{
+					if (jstream_plain_string(r, ev, (unsigned char *) p, end, 1))
+						return JS_EVENT;
 					return jstream_start_token(r, ev, p, TK_STRING, 1);
+				}
 				return jstream_unexpected(r, p);
 			case ST_COLON:
 				if (c != ':')
@@ -1033,6 +1079,183 @@ jstream_reader_next(JStreamReader *r, JStreamEvent *ev)
 				return jstream_unexpected(r, p);
 		}
 	}
+}
+
+/*
+ * Skipping, the common cases at full speed: structure, strings of
+ * printable ASCII without escapes, integers, and the three words, each
+ * wholly in the buffer.  Anything else (an escape, a byte >= 0x80, a
+ * fraction or exponent, a token the end of the input cuts, a byte out of
+ * place, a nesting limit, the skipped container's own closing bracket)
+ * stops it where that token starts, in the grammar state it is in there,
+ * and jstream_token goes on from that byte as it always does.  So what is
+ * accepted, and every error with its offset, is the same with or without
+ * this path.
+ */
+static void
+jstream_skip_run(JStreamReader *r)
+{
+	const unsigned char *p = (const unsigned char *) r->buf + r->pos;
+	const unsigned char *end = (const unsigned char *) r->buf + r->len;
+	JStreamState state = r->state;
+	int			depth = r->depth;
+
+	for (;;)
+	{
+		const unsigned char *q;
+		unsigned char c;
+		int			word;
+
+		while (p < end && (jstream_class[*p] & C_SPACE))
+			p++;
+		if (p == end)
+			break;
+		c = *p;
+		switch (state)
+		{
+			case ST_COLON:
+				if (c != ':')
+					goto stop;
+				state = ST_VALUE;
+				p++;
+				continue;
+			case ST_AFTER:
+				if (c == ',')
+				{
+					state = r->stack[depth - 1] == '{' ? ST_KEY : ST_VALUE;
+					p++;
+					continue;
+				}
+				if (c == '}' || c == ']')
+					break;		/* to the closing bracket below */
+				goto stop;
+			case ST_KEY_OR_END:
+				if (c == '}')
+					break;
+				JSTREAM_FALLTHROUGH;
+			case ST_KEY:
+				if (c != '"')
+					goto stop;
+				for (q = p + 1; q < end && (jstream_class[*q] & C_PLAIN); q++)
+					;
+				if (q == end || *q != '"' || (size_t) (q - p - 1) > r->max_token)
+					goto stop;
+				p = q + 1;
+				state = ST_COLON;
+				continue;
+			case ST_VALUE_OR_END:
+				if (c == ']')
+					break;
+				JSTREAM_FALLTHROUGH;
+			case ST_VALUE:
+				switch (c)
+				{
+					case '{':
+					case '[':
+						if (depth >= r->max_depth || depth >= r->stack_cap)
+							goto stop;
+						r->stack[depth++] = c;
+						state = c == '{' ? ST_KEY_OR_END : ST_VALUE_OR_END;
+						p++;
+						continue;
+					case '"':
+						for (q = p + 1; q < end && (jstream_class[*q] & C_PLAIN); q++)
+							;
+						if (q == end || *q != '"' || (size_t) (q - p - 1) > r->max_token)
+							goto stop;
+						p = q + 1;
+						state = ST_AFTER;
+						continue;
+					case '-':
+					case '0':
+					case '1':
+					case '2':
+					case '3':
+					case '4':
+					case '5':
+					case '6':
+					case '7':
+					case '8':
+					case '9':
+						q = p;
+						if (*q == '-')
+							q++;
+						if (q < end && *q == '0')
+							q++;
+						else if (q < end && *q >= '1' && *q <= '9')
+						{
+							while (q < end && *q >= '0' && *q <= '9')
+								q++;
+						}
+						else
+							goto stop;
+						/* a fraction, an exponent or a long number: the tokenizer's */
+						if (q == end || *q == '.' || *q == 'e' || *q == 'E' ||
+							(jstream_class[*q] & C_ALNUM) ||
+							(size_t) (q - p) > 16000 || (size_t) (q - p) > r->max_token)
+							goto stop;
+						p = q;
+						state = ST_AFTER;
+						continue;
+					case 't':
+					case 'f':
+					case 'n':
+						word = c == 't' ? 0 : c == 'f' ? 1 : 2;
+						q = p + strlen(jstream_words[word]);
+						if (q >= end || memcmp(p, jstream_words[word], q - p) != 0 ||
+							(jstream_class[*q] & C_ALNUM))
+							goto stop;
+						p = q;
+						state = ST_AFTER;
+						continue;
+					default:
+						goto stop;
+				}
+			default:
+				goto stop;
+		}
+
+		/* a closing bracket, not the skipped container's, matching its opening */
+		if (depth <= r->skip_depth || r->stack[depth - 1] != (c == '}' ? '{' : '['))
+			goto stop;
+		depth--;
+		state = ST_AFTER;
+		p++;
+	}
+stop:
+	r->pos = (const char *) p - r->buf;
+	r->state = state;
+	r->depth = depth;
+}
+
+JStreamResult
+jstream_reader_next(JStreamReader *r, JStreamEvent *ev)
+{
+	for (;;)
+	{
+		JStreamResult res;
+
+		if (r->skip_depth > 0 && r->tok_kind == TK_NONE && r->error == NULL)
+			jstream_skip_run(r);
+		res = jstream_token(r, ev);
+
+		if (res != JS_EVENT || r->skip_depth == 0)
+			return res;
+		if (r->depth < r->skip_depth)
+		{
+			/* the skipped container's closing bracket */
+			r->skip_depth = 0;
+			return res;
+		}
+	}
+}
+
+void
+jstream_reader_skip(JStreamReader *r)
+{
+	if (r->error == NULL && r->tok_kind == TK_NONE && r->depth > 0 &&
+		(r->state == ST_KEY_OR_END || r->state == ST_VALUE_OR_END))
+		r->skip_depth = r->depth;
 }
 
 void

@@ -116,6 +116,16 @@ extern void jstream_reader_finish(JStreamReader *r);
  */
 extern JStreamResult jstream_reader_next(JStreamReader *r, JStreamEvent *ev);
 
+/*
+ * Right after a JS_OBJECT_START or JS_ARRAY_START: read the rest of that
+ * container without handing out its tokens.  It is checked exactly as
+ * before (an error inside is reported as ever); the next event is its
+ * closing bracket.  For the parts of a document a caller has no use for:
+ * it saves the caller's work per token, and the reader's copying of
+ * numbers.
+ */
+extern void jstream_reader_skip(JStreamReader *r);
+
 /* byte offset of the error (see above); 0 if none */
 extern unsigned long long jstream_reader_error_offset(const JStreamReader *r);
 

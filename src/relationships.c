@@ -139,12 +139,19 @@ typedef struct RelLevel
 	bool		has_name;
 } RelLevel;
 
+/* one object: its id and name in one chunk, so a lookup touches one place */
+typedef struct RelMapRec
+{
+	uint64		seq;
+	char	   *name;			/* NULL: the name was JSON null */
+	char		id[FLEXIBLE_ARRAY_MEMBER];	/* then the name */
+} RelMapRec;
+
 typedef struct RelMapEntry
 {
 	uint32		hash;
-	uint64		seq;
-	char	   *id;				/* NULL: a free slot */
-	char	   *name;
+	uint32		idlen;
+	RelMapRec  *rec;			/* NULL: a free slot */
 } RelMapEntry;
 
 typedef struct RelStore
@@ -178,6 +185,8 @@ typedef struct RelSource
 	char	   *name;
 	char	   *id;
 	char	   *column;
+	uint32		idlen;			/* of id, and its hash for the dbobjs map */
+	uint32		idhash;
 } RelSource;
 
 struct RelSink
@@ -220,6 +229,8 @@ struct RelSink
 	char	   *t_name;
 	char	   *t_id;
 	char	   *t_column;
+	uint32		t_idlen;
+	uint32		t_idhash;
 	RelSource  *src;
 	int			nsrc;
 	int			maxsrc;
@@ -243,7 +254,14 @@ rel_string(RelSink *rs, const char *s, size_t len, uint64 offset, bool keep)
 	char	   *out;
 
 	if (rs->no_conversion)
-		return keep ? pnstrdup(s, len) : NULL;
+	{
+		if (!keep)
+			return NULL;
+		out = palloc(len + 1);
+		memcpy(out, s, len);
+		out[len] = '\0';
+		return out;
+	}
 	out = sqlflow_from_utf8_noerror(s, len, &outlen, &bad);
 	if (out == NULL)
 		sqlflow_untranslatable(rs->what,
@@ -287,6 +305,14 @@ rel_scalar_text(RelSink *rs, const JStreamEvent *ev)
 	}
 }
 
+/* a column's value: NULL is SQL NULL */
+static inline Datum
+rel_datum(const char *text, bool *isnull)
+{
+	*isnull = (text == NULL);
+	return text ? CStringGetTextDatum(text) : (Datum) 0;
+}
+
 /* ----------------------------------------------------------------
  * The dbobjs map: id -> name, the first in document order
  * ----------------------------------------------------------------
@@ -305,7 +331,7 @@ rel_map_reset(RelSink *rs, RelFrame *f)
 }
 
 static RelMapEntry *
-rel_map_find(RelFrame *f, const char *id, uint32 hash)
+rel_map_find(RelFrame *f, const char *id, uint32 idlen, uint32 hash)
 {
 	uint32		mask = f->map_size - 1;
 
@@ -313,8 +339,47 @@ rel_map_find(RelFrame *f, const char *id, uint32 hash)
 	{
 		RelMapEntry *e = &f->map[i];
 
-		if (e->id == NULL || (e->hash == hash && strcmp(e->id, id) == 0))
+		if (e->rec == NULL ||
+			(e->hash == hash && e->idlen == idlen && memcmp(e->rec->id, id, idlen) == 0))
 			return e;
+	}
+}
+
+#if defined(__GNUC__) || defined(__clang__)
+#define rel_prefetch(addr) __builtin_prefetch(addr)
+#else
+#define rel_prefetch(addr) ((void) 0)
+#endif
+
+/*
+ * A parentId: its hash, and the map's slot for it asked into the cache.
+ * The lookup comes when the relationship closes, a few hundred bytes of
+ * JSON later; on a map larger than the cache each lookup would otherwise
+ * wait for memory twice (the slot, then the record).
+ */
+static uint32
+rel_map_prefetch(RelSink *rs, const char *id, size_t len)
+{
+	RelFrame   *f = &rs->frame[rs->rel_frame];
+	uint32		hash = hash_bytes((const unsigned char *) id, len);
+
+	if (f->map_size > 0)
+		rel_prefetch(&f->map[hash & (f->map_size - 1)]);
+	return hash;
+}
+
+/* when a target or source closes without parentName: its record too */
+static void
+rel_map_prefetch_rec(RelSink *rs, uint32 hash)
+{
+	RelFrame   *f = &rs->frame[rs->rel_frame];
+
+	if (f->map_size > 0)
+	{
+		RelMapEntry *e = &f->map[hash & (f->map_size - 1)];
+
+		if (e->rec)
+			rel_prefetch(e->rec);
 	}
 }
 
@@ -343,9 +408,12 @@ static void
 rel_map_insert(RelSink *rs, RelFrame *f, const char *id, const char *name,
 			   uint64 seq_start)
 {
-	uint32		hash = hash_bytes((const unsigned char *) id, strlen(id));
+	uint32		idlen = strlen(id);
+	uint32		hash = hash_bytes((const unsigned char *) id, idlen);
+	size_t		namelen = name ? strlen(name) + 1 : 0;
+	size_t		size = offsetof(RelMapRec, id) + idlen + 1 + namelen;
 	RelMapEntry *e;
-	MemoryContext old;
+	RelMapRec  *rec;
 
 	if (f->mapcxt == NULL)
 		f->mapcxt = AllocSetContextCreate(rs->cxt, "sqlflow dbobjs map",
@@ -361,26 +429,27 @@ rel_map_insert(RelSink *rs, RelFrame *f, const char *id, const char *name,
 		f->map = MemoryContextAllocZero(f->mapcxt, newsize * sizeof(RelMapEntry));
 		f->map_size = newsize;
 		for (uint32 i = 0; i < oldsize; i++)
-			if (oldmap[i].id)
-				*rel_map_find(f, oldmap[i].id, oldmap[i].hash) = oldmap[i];
+			if (oldmap[i].rec)
+				*rel_map_find(f, oldmap[i].rec->id, oldmap[i].idlen, oldmap[i].hash) = oldmap[i];
 		if (oldmap)
 			pfree(oldmap);
 	}
-	e = rel_map_find(f, id, hash);
-	if (e->id != NULL && e->seq < seq_start)
+	e = rel_map_find(f, id, idlen, hash);
+	if (e->rec != NULL && e->rec->seq < seq_start)
 		return;
-	old = MemoryContextSwitchTo(f->mapcxt);
-	if (e->id == NULL)
+	if (e->rec == NULL)
 	{
-		e->id = pstrdup(id);
 		e->hash = hash;
+		e->idlen = idlen;
 		f->map_n++;
-		f->map_bytes += strlen(id) + 1;
 	}
-	e->name = name ? pstrdup(name) : NULL;
-	f->map_bytes += name ? strlen(name) + 1 : 0;
-	e->seq = ++rs->map_seq;
-	MemoryContextSwitchTo(old);
+	/* a replaced record stays until the map is reset; it is counted */
+	rec = MemoryContextAlloc(f->mapcxt, size);
+	memcpy(rec->id, id, idlen + 1);
+	rec->name = name ? memcpy(rec->id + idlen + 1, name, namelen) : NULL;
+	rec->seq = ++rs->map_seq;
+	e->rec = rec;
+	f->map_bytes += size;
 	rel_map_limit(rs);
 }
 
@@ -433,7 +502,8 @@ rel_frame_reset(RelSink *rs, int fr)
 
 /* a parent's name: parentName, else the dbobjs name of parentId */
 static char *
-rel_parent(RelSink *rs, RelStore *st, RelFrame *f, char *name, char *id)
+rel_parent(RelSink *rs, RelStore *st, RelFrame *f, char *name, char *id,
+		   uint32 idlen, uint32 idhash)
 {
 	RelMapEntry *e;
 
@@ -450,8 +520,8 @@ rel_parent(RelSink *rs, RelStore *st, RelFrame *f, char *name, char *id)
 		st->early_lookup = true;
 	if (f->map_size == 0)
 		return NULL;
-	e = rel_map_find(f, id, hash_bytes((const unsigned char *) id, strlen(id)));
-	return e->id ? e->name : NULL;
+	e = rel_map_find(f, id, idlen, idhash);
+	return e->rec ? e->rec->name : NULL;
 }
 
 static void
@@ -459,29 +529,23 @@ rel_emit(RelSink *rs)
 {
 	RelFrame   *f = &rs->frame[rs->rel_frame];
 	RelStore   *st = rel_store(rs, rs->rel_frame, rs->rel_variant);
-	char	   *t_parent = NULL;
+	Datum		values[RELATIONSHIPS_NCOLUMNS];
+	bool		nulls[RELATIONSHIPS_NCOLUMNS];
 
-	if (rs->nsrc > 0)
-		t_parent = rel_parent(rs, st, f, rs->t_name, rs->t_id);
+	if (rs->nsrc == 0)
+		return;
+	/* what the rows of one relationship share, made once */
+	values[0] = rel_datum(rs->rel_id, &nulls[0]);
+	values[1] = rel_datum(rs->rel_type, &nulls[1]);
+	values[2] = rel_datum(rs->rel_effect, &nulls[2]);
+	values[5] = rel_datum(rel_parent(rs, st, f, rs->t_name, rs->t_id, rs->t_idlen, rs->t_idhash), &nulls[5]);
+	values[6] = rel_datum(rs->t_column, &nulls[6]);
+	values[7] = rel_datum(rs->rel_process, &nulls[7]);
 	for (int i = 0; i < rs->nsrc; i++)
 	{
-		char	   *v[RELATIONSHIPS_NCOLUMNS];
-		Datum		values[RELATIONSHIPS_NCOLUMNS];
-		bool		nulls[RELATIONSHIPS_NCOLUMNS];
-
-		v[0] = rs->rel_id;
-		v[1] = rs->rel_type;
-		v[2] = rs->rel_effect;
-		v[3] = rel_parent(rs, st, f, rs->src[i].name, rs->src[i].id);
-		v[4] = rs->src[i].column;
-		v[5] = t_parent;
-		v[6] = rs->t_column;
-		v[7] = rs->rel_process;
-		for (int c = 0; c < RELATIONSHIPS_NCOLUMNS; c++)
-		{
-			nulls[c] = (v[c] == NULL);
-			values[c] = nulls[c] ? (Datum) 0 : CStringGetTextDatum(v[c]);
-		}
+		values[3] = rel_datum(rel_parent(rs, st, f, rs->src[i].name, rs->src[i].id,
+										   rs->src[i].idlen, rs->src[i].idhash), &nulls[3]);
+		values[4] = rel_datum(rs->src[i].column, &nulls[4]);
 		tuplestore_putvalues(st->ts, rs->tupdesc, values, nulls);
 		st->rows++;
 	}
@@ -525,11 +589,11 @@ rel_add_source(RelSink *rs)
  */
 
 static void
-rel_count(RelSink *rs, const char *text)
+rel_count(RelSink *rs, const char *text, size_t len)
 {
 	if (!rs->in_rel || text == NULL)
 		return;
-	rs->rel_bytes += strlen(text) + 1;
+	rs->rel_bytes += len + 1;
 	if (rs->rel_bytes > rs->max_record)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
@@ -539,14 +603,14 @@ rel_count(RelSink *rs, const char *text)
 				 errhint("Rows are streamed: the limit applies to one relationship, not to the whole export.")));
 }
 
-/* store a field's text (NULL: JSON null) */
+/* store a field's text (NULL: JSON null) of len bytes */
 static void
-rel_assign(RelSink *rs, RelField field, char *text)
+rel_assign(RelSink *rs, RelField field, char *text, size_t len)
 {
 	RelLevel   *lv = &rs->level[rs->depth - 1];
 	RelSource  *s = rs->nsrc > 0 ? &rs->src[rs->nsrc - 1] : NULL;
 
-	rel_count(rs, text);
+	rel_count(rs, text, len);
 	switch (field)
 	{
 		case RF_REL_ID:
@@ -566,6 +630,11 @@ rel_assign(RelSink *rs, RelField field, char *text)
 			break;
 		case RF_TARGET_ID:
 			rs->t_id = text;
+			if (text)
+			{
+				rs->t_idlen = len;
+				rs->t_idhash = rel_map_prefetch(rs, text, len);
+			}
 			break;
 		case RF_TARGET_COLUMN:
 			rs->t_column = text;
@@ -575,6 +644,11 @@ rel_assign(RelSink *rs, RelField field, char *text)
 			break;
 		case RF_SOURCE_ID:
 			s->id = text;
+			if (text)
+			{
+				s->idlen = len;
+				s->idhash = rel_map_prefetch(rs, text, len);
+			}
 			break;
 		case RF_SOURCE_COLUMN:
 			s->column = text;
@@ -657,7 +731,7 @@ rel_capture_event(RelSink *rs, const JStreamEvent *ev)
 		text = pstrdup(text);
 		MemoryContextSwitchTo(old);
 		rs->capw = NULL;
-		rel_assign(rs, rs->cap_pend.field, text);
+		rel_assign(rs, rs->cap_pend.field, text, strlen(text));
 		MemoryContextReset(rs->capcxt);
 	}
 }
@@ -852,7 +926,12 @@ rel_value(RelSink *rs, const JStreamEvent *ev)
 			{
 				MemoryContext old = MemoryContextSwitchTo(rel_field_cxt(rs, p.field));
 
-				rel_assign(rs, p.field, rel_scalar_text(rs, ev));
+				char	   *text = rel_scalar_text(rs, ev);
+
+				/* a string's text is as long as the string, unless converted */
+				rel_assign(rs, p.field, text,
+						   text == NULL ? 0 :
+						   (ev->token == JS_STRING && rs->no_conversion) ? ev->len : strlen(text));
 				MemoryContextSwitchTo(old);
 				if (p.field == RF_OBJ_ID || p.field == RF_OBJ_NAME)
 					MemoryContextReset(rs->capcxt);
@@ -968,7 +1047,12 @@ rel_value(RelSink *rs, const JStreamEvent *ev)
 			break;
 	}
 	if (is_container)
+	{
 		rel_push(rs, ROLE_SKIP, is_object, p.frame, p.variant);
+		/* nothing inside is wanted; in other encodings its strings are checked here */
+		if (rs->no_conversion)
+			sqlflow_json_in_skip(&rs->in);
+	}
 }
 
 static void
@@ -976,7 +1060,19 @@ rel_close(RelSink *rs)
 {
 	RelLevel   *lv = &rs->level[rs->depth - 1];
 
-	if (lv->role == ROLE_REL)
+	if (lv->role == ROLE_TARGET)
+	{
+		if (rs->t_name == NULL && rs->t_id != NULL)
+			rel_map_prefetch_rec(rs, rs->t_idhash);
+	}
+	else if (lv->role == ROLE_SOURCE)
+	{
+		RelSource  *src = &rs->src[rs->nsrc - 1];
+
+		if (src->name == NULL && src->id != NULL)
+			rel_map_prefetch_rec(rs, src->idhash);
+	}
+	else if (lv->role == ROLE_REL)
 	{
 		rel_emit(rs);
 		rs->in_rel = false;

@@ -52,6 +52,9 @@ static const char *const token_names[] = {
  * Events as lines "name@offset/depth" with the data after a space for
  * keys, strings and numbers; then "eof" or "error@offset: message".
  */
+/* set: drain skips every container that is a member of the top-level one */
+static int	skip_members;
+
 static int
 drain(JStreamReader *r, Buf *out)
 {
@@ -64,6 +67,9 @@ drain(JStreamReader *r, Buf *out)
 		snprintf(tmp, sizeof(tmp), "%s@%llu/%d", token_names[ev.token],
 				 ev.offset, ev.depth);
 		buf_str(out, tmp);
+		if (skip_members && ev.depth == 1 &&
+			(ev.token == JS_OBJECT_START || ev.token == JS_ARRAY_START))
+			jstream_reader_skip(r);
 		if (ev.token == JS_KEY || ev.token == JS_STRING || ev.token == JS_NUMBER)
 		{
 			buf_str(out, " ");
@@ -179,11 +185,96 @@ report(int ok, const char *name)
 	printf("%s %d - %s\n", ok ? "ok" : "not ok", passed + failed, name);
 }
 
+/* the depth of an event line "name@offset/depth...", -1 if it is none */
+static int
+line_depth(const char *line)
+{
+	for (size_t t = 0; t < sizeof(token_names) / sizeof(token_names[0]); t++)
+	{
+		size_t		n = strlen(token_names[t]);
+		unsigned long long off;
+		int			depth;
+		int			used;
+
+		if (strncmp(line, token_names[t], n) == 0 && line[n] == '@' &&
+			sscanf(line + n, "@%llu/%d%n", &off, &depth, &used) == 2 &&
+			(line[n + used] == ' ' || line[n + used] == '\n'))
+			return depth;
+	}
+	return -1;
+}
+
+/*
+ * What skipping the top-level container's member containers must give:
+ * the events without those inside them (depth 2 and deeper); error and
+ * eof lines as they are.  A line that is no event line (a string with a
+ * newline in it) goes with the line before.
+ */
+static char *
+without_inner(const char *whole)
+{
+	Buf			out = {0};
+	int			keep = 1;
+
+	buf_str(&out, "");
+	for (const char *line = whole; *line;)
+	{
+		const char *nl = strchr(line, '\n');
+		size_t		n = nl ? (size_t) (nl - line) + 1 : strlen(line);
+		int			depth = line_depth(line);
+
+		if (depth >= 0)
+			keep = depth < 2;
+		else if (strncmp(line, "error@", 6) == 0 || strncmp(line, "eof\n", 4) == 0)
+			keep = 1;
+		if (keep)
+			buf_add(&out, line, n);
+		line += n;
+	}
+	return out.data;
+}
+
+/*
+ * Skipping: whole, byte by byte and in random chunks, the events outside
+ * the skipped containers and the same end (the same error at the same
+ * byte) as reading everything.
+ */
+static int
+same_when_skipping(const char *name, const char *in, size_t len, const char *whole)
+{
+	char	   *expected = without_inner(whole);
+	int			ok = 1;
+
+	skip_members = 1;
+	for (int way = 0; way < 5 && ok; way++)
+	{
+		char	   *part;
+
+		rng_state = way + 11;
+		part = way == 0 ? parse(in, len, len, 0)
+			: way == 1 ? parse(in, len, 0, 1)
+			: parse(in, len, 0, (size_t) -1);
+		if (strcmp(part, expected) != 0)
+		{
+			fprintf(stderr, "# %s: skipping (way %d) gives\n%s# instead of\n%s",
+					name, way, part, expected);
+			ok = 0;
+		}
+		free(part);
+	}
+	skip_members = 0;
+	free(expected);
+	return ok;
+}
+
 /* the result of every way of feeding must equal the whole one */
 static int
 same_when_split(const char *name, const char *in, size_t len, const char *whole)
 {
 	char	   *part;
+
+	if (!same_when_skipping(name, in, len, whole))
+		return 0;
 
 	for (size_t split = 1; split < len; split++)
 	{
@@ -857,6 +948,107 @@ test_numeric_scale(void)
 	free(in);
 }
 
+/*
+ * Skipping (see same_when_skipping, which every case above also goes
+ * through): documents whose member containers hold every kind of token,
+ * and errors of every kind inside a skipped container.
+ */
+static void
+test_skip(void)
+{
+	ACCEPT("{\"a\":{\"b\":[1,-2.5e3,true,false,null,\"x\\u00e9\\n\",{}],\"c\":{\"d\":[]}},\"e\":1}");
+	ACCEPT("[[[[[]]]],{\"k\":[{\"\\ud83d\\ude00\":\"\xF0\x9F\x98\x80\"}]},2]");
+	ACCEPT("{\"a\":[\"}\",\"]\",\"\\\"]\",\"{\"],\"b\":\"]\"}");
+	ACCEPT("[ { \"x\" : [ 1 , 2 ] } , [ ] ]");
+	REJECT("[[1,2,x]]", "invalid token", 6);
+	REJECT("[[1,2,01]]", "invalid number", 6);
+	REJECT("[[1e999999999999]]", "number out of range", 2);
+	REJECT("[{\"a\":1,}]", "unexpected character \"}\"", 8);
+	REJECT("[{\"a\" 1}]", "unexpected character \"1\"", 6);
+	REJECT("[[1]}", "unexpected character \"}\"", 4);
+	REJECT("{\"a\":[1,2}", "unexpected character \"}\"", 9);
+	REJECT("[[\"ab\xC3\"]]", "invalid UTF-8", 5);
+	REJECT("[[\"a\\x\"]]", "invalid escape sequence", 4);
+	REJECT("[[\"a\\ud800\"]]", "invalid Unicode surrogate pair", 4);
+	REJECT("[[\"a\\u0000\"]]", "unsupported Unicode escape sequence", 4);
+	REJECT("[[\"a\x01\"]]", "control character in string", 4);
+	REJECT("[[\"abc", "unterminated string", 2);
+	REJECT("[[1,[2", "unexpected end of input", 6);
+	REJECT("[{\"a\":tru}]", "invalid token", 6);
+	REJECT("[[[1}]]", "unexpected character \"}\"", 4);
+	REJECT("[[{\"a\":[}]]]", "unexpected character \"}\"", 8);
+
+	/* the nesting limit holds inside a skipped container too */
+	{
+		static const char deep[] = "[[[[1]]]]";
+		char	   *got;
+		int			ok;
+
+		skip_members = 1;
+		got = parse_with(deep, sizeof(deep) - 1, sizeof(deep) - 1, 0, 0, 3);
+		ok = strcmp(got, "[@0/0\n[@1/1\nerror@3: nesting deeper than the limit\n") == 0;
+		free(got);
+		got = parse_with(deep, sizeof(deep) - 1, 0, 1, 0, 3);
+		ok = ok && strcmp(got, "[@0/0\n[@1/1\nerror@3: nesting deeper than the limit\n") == 0;
+		free(got);
+		skip_members = 0;
+		report(ok, "skipping: the nesting limit");
+	}
+
+	/* and the token limit, for keys, strings and numbers */
+	{
+		static const char *const cases[][2] = {
+			{"[[\"abcde\"]]", "[@0/0\n[@1/1\nerror@2: string longer than the limit\n"},
+			{"[{\"abcde\":1}]", "[@0/0\n{@1/1\nerror@2: string longer than the limit\n"},
+			{"[[123456]]", "[@0/0\n[@1/1\nerror@2: number longer than the limit\n"},
+			{"[[\"abcd\",1234]]", "[@0/0\n[@1/1\n]@13/1\n]@14/0\neof\n"},
+		};
+		int			ok = 1;
+
+		skip_members = 1;
+		for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+			for (size_t step = 0; step < 2; step++)
+			{
+				size_t		len = strlen(cases[i][0]);
+				char	   *got = parse_with(cases[i][0], len, len, step, 4, 0);
+
+				if (strcmp(got, cases[i][1]) != 0)
+				{
+					fprintf(stderr, "# %s (step %zu): got\n%s", cases[i][0], step, got);
+					ok = 0;
+				}
+				free(got);
+			}
+		skip_members = 0;
+		report(ok, "skipping: the token limit");
+	}
+
+	/* a long integer is range-checked when skipped too */
+	{
+		size_t		len = 140000 + 5;
+		char	   *in = malloc(len + 1);
+		char	   *got;
+		int			ok;
+
+		if (in == NULL)
+			abort();
+		memcpy(in, "[[1", 3);
+		memset(in + 3, '0', 140000);
+		memcpy(in + 3 + 140000, "]]", 3);
+		skip_members = 1;
+		got = parse(in, len, len, 0);
+		ok = strcmp(got, "[@0/0\n[@1/1\nerror@2: number out of range\n") == 0;
+		free(got);
+		rng_state = 5;
+		got = parse(in, len, 0, (size_t) -1);
+		ok = ok && strcmp(got, "[@0/0\n[@1/1\nerror@2: number out of range\n") == 0;
+		free(got);
+		skip_members = 0;
+		free(in);
+		report(ok, "skipping: a 140,000-digit integer is out of range");
+	}
+}
+
 static void
 test_api_edges(void)
 {
@@ -890,6 +1082,7 @@ main(void)
 	test_long_string();
 	test_limits();
 	test_numeric_scale();
+	test_skip();
 	test_api_edges();
 	test_failing_allocator();
 	test_memory_bounded();
