@@ -172,6 +172,12 @@ sqlflow_json_in_skip(JsonIn *in)
 	jstream_reader_skip(in->reader);
 }
 
+void
+sqlflow_json_in_skip_value(JsonIn *in)
+{
+	jstream_reader_skip_value(in->reader);
+}
+
 /* ----------------------------------------------------------------
  * The jsonb sink
  * ----------------------------------------------------------------

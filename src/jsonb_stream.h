@@ -64,6 +64,9 @@ sqlflow_json_in_next(JsonIn *in, bool finished, JStreamEvent *ev)
 /* right after a container opened: its contents are checked, not handed out */
 extern void sqlflow_json_in_skip(JsonIn *in);
 
+/* right after a key: its value is checked, not handed out */
+extern void sqlflow_json_in_skip_value(JsonIn *in);
+
 /* the sink that builds the export as jsonb */
 typedef struct JsonbSink JsonbSink;
 

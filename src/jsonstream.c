@@ -117,6 +117,7 @@ struct JStreamReader
 	int			depth;
 	int			stack_cap;
 	int			skip_depth;		/* > 0: skipping until depth drops below */
+	int			skip_value;		/* ... and the value is not handed out either */
 
 	/* the token being read; a number or literal starts at pos */
 	JStreamTokKind tok_kind;
@@ -1165,6 +1166,8 @@ jstream_skip_run(JStreamReader *r)
 							goto stop;
 						p = q + 1;
 						state = ST_AFTER;
+						if (depth < r->skip_depth)
+							goto stop;	/* a skipped member's value, done */
 						continue;
 					case '-':
 					case '0':
@@ -1196,6 +1199,8 @@ jstream_skip_run(JStreamReader *r)
 							goto stop;
 						p = q;
 						state = ST_AFTER;
+						if (depth < r->skip_depth)
+							goto stop;
 						continue;
 					case 't':
 					case 'f':
@@ -1207,6 +1212,8 @@ jstream_skip_run(JStreamReader *r)
 							goto stop;
 						p = q;
 						state = ST_AFTER;
+						if (depth < r->skip_depth)
+							goto stop;
 						continue;
 					default:
 						goto stop;
@@ -1236,16 +1243,26 @@ jstream_reader_next(JStreamReader *r, JStreamEvent *ev)
 		JStreamResult res;
 
 		if (r->skip_depth > 0 && r->tok_kind == TK_NONE && r->error == NULL)
+		{
 			jstream_skip_run(r);
+			if (r->skip_value && r->depth < r->skip_depth && r->state == ST_AFTER)
+			{
+				/* the skipped member's value went by whole */
+				r->skip_depth = 0;
+				r->skip_value = 0;
+			}
+		}
 		res = jstream_token(r, ev);
 
 		if (res != JS_EVENT || r->skip_depth == 0)
 			return res;
 		if (r->depth < r->skip_depth)
 		{
-			/* the skipped container's closing bracket */
 			r->skip_depth = 0;
-			return res;
+			if (!r->skip_value)
+				return res;		/* the skipped container's closing bracket */
+			/* the skipped member's value (a scalar, or its closing bracket) */
+			r->skip_value = 0;
 		}
 	}
 }
@@ -1256,6 +1273,16 @@ jstream_reader_skip(JStreamReader *r)
 	if (r->error == NULL && r->tok_kind == TK_NONE && r->depth > 0 &&
 		(r->state == ST_KEY_OR_END || r->state == ST_VALUE_OR_END))
 		r->skip_depth = r->depth;
+}
+
+void
+jstream_reader_skip_value(JStreamReader *r)
+{
+	if (r->error == NULL && r->tok_kind == TK_NONE && r->state == ST_COLON)
+	{
+		r->skip_depth = r->depth + 1;
+		r->skip_value = 1;
+	}
 }
 
 void

@@ -126,6 +126,12 @@ extern JStreamResult jstream_reader_next(JStreamReader *r, JStreamEvent *ev);
  */
 extern void jstream_reader_skip(JStreamReader *r);
 
+/*
+ * Right after a JS_KEY: read that member's value (whatever it is) without
+ * handing it out, checked as ever; the next event is what follows it.
+ */
+extern void jstream_reader_skip_value(JStreamReader *r);
+
 /* byte offset of the error (see above); 0 if none */
 extern unsigned long long jstream_reader_error_offset(const JStreamReader *r);
 

@@ -1135,7 +1135,12 @@ rel_drain(HttpSink *sink, bool finished)
 		if (rs->capw)
 			rel_capture_event(rs, &ev);
 		else if (ev.token == JS_KEY)
+		{
 			rel_key(rs, &ev);
+			/* a value nobody reads is not handed out (in other encodings its strings are checked) */
+			if (rs->pend.kind == PK_NONE && rs->no_conversion)
+				sqlflow_json_in_skip_value(&rs->in);
+		}
 		else if (ev.token == JS_OBJECT_END || ev.token == JS_ARRAY_END)
 			rel_close(rs);
 		else
