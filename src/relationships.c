@@ -143,8 +143,8 @@ typedef struct RelLevel
 typedef struct RelMapRec
 {
 	uint64		seq;
-	char	   *name;			/* NULL: the name was JSON null */
-	char		id[FLEXIBLE_ARRAY_MEMBER];	/* then the name */
+	char	   *name;			/* NULL: the name was JSON null; else as rel_text */
+	char		id[FLEXIBLE_ARRAY_MEMBER];	/* then, 4-byte aligned, the name's text */
 } RelMapRec;
 
 typedef struct RelMapEntry
@@ -245,7 +245,23 @@ struct RelSink
  * ----------------------------------------------------------------
  */
 
-/* a string in the database encoding, or only checked (out == NULL) */
+/*
+ * Every value a row may show is kept as the data of a text datum that is
+ * also NUL-terminated: a C string for lookups and messages, and a column
+ * value without another copy (rel_datum).
+ */
+static char *
+rel_text(const char *s, size_t len)
+{
+	text	   *t = palloc(VARHDRSZ + len + 1);
+
+	SET_VARSIZE(t, VARHDRSZ + len);
+	memcpy(VARDATA(t), s, len);
+	VARDATA(t)[len] = '\0';
+	return VARDATA(t);
+}
+
+/* a string in the database encoding (see rel_text), or only checked (out == NULL) */
 static char *
 rel_string(RelSink *rs, const char *s, size_t len, uint64 offset, bool keep)
 {
@@ -254,26 +270,23 @@ rel_string(RelSink *rs, const char *s, size_t len, uint64 offset, bool keep)
 	char	   *out;
 
 	if (rs->no_conversion)
-	{
-		if (!keep)
-			return NULL;
-		out = palloc(len + 1);
-		memcpy(out, s, len);
-		out[len] = '\0';
-		return out;
-	}
+		return keep ? rel_text(s, len) : NULL;
 	out = sqlflow_from_utf8_noerror(s, len, &outlen, &bad);
 	if (out == NULL)
 		sqlflow_untranslatable(rs->what,
 							   psprintf("The string at byte %llu", (unsigned long long) offset),
 							   s, len, bad);
-	if (!keep)
+	if (keep)
 	{
+		char	   *kept = rel_text(out, outlen);
+
 		if (out != s)
 			pfree(out);
-		return NULL;
+		return kept;
 	}
-	return out == s ? pnstrdup(s, len) : out;
+	if (out != s)
+		pfree(out);
+	return NULL;
 }
 
 static Numeric
@@ -294,23 +307,27 @@ rel_scalar_text(RelSink *rs, const JStreamEvent *ev)
 		case JS_STRING:
 			return rel_string(rs, ev->data, ev->len, ev->offset, true);
 		case JS_NUMBER:
-			return DatumGetCString(DirectFunctionCall1(numeric_out,
-													   NumericGetDatum(rel_numeric(ev->data))));
+			{
+				char	   *num = DatumGetCString(DirectFunctionCall1(numeric_out,
+																	  NumericGetDatum(rel_numeric(ev->data))));
+
+				return rel_text(num, strlen(num));
+			}
 		case JS_TRUE:
-			return pstrdup("true");
+			return rel_text("true", 4);
 		case JS_FALSE:
-			return pstrdup("false");
+			return rel_text("false", 5);
 		default:
 			return NULL;
 	}
 }
 
-/* a column's value: NULL is SQL NULL */
+/* a column's value, from what rel_text made: NULL is SQL NULL */
 static inline Datum
-rel_datum(const char *text, bool *isnull)
+rel_datum(const char *data, bool *isnull)
 {
-	*isnull = (text == NULL);
-	return text ? CStringGetTextDatum(text) : (Datum) 0;
+	*isnull = (data == NULL);
+	return data ? PointerGetDatum(data - VARHDRSZ) : (Datum) 0;
 }
 
 /* ----------------------------------------------------------------
@@ -410,8 +427,9 @@ rel_map_insert(RelSink *rs, RelFrame *f, const char *id, const char *name,
 {
 	uint32		idlen = strlen(id);
 	uint32		hash = hash_bytes((const unsigned char *) id, idlen);
-	size_t		namelen = name ? strlen(name) + 1 : 0;
-	size_t		size = offsetof(RelMapRec, id) + idlen + 1 + namelen;
+	size_t		namelen = name ? strlen(name) : 0;
+	size_t		nameoff = INTALIGN(offsetof(RelMapRec, id) + idlen + 1);
+	size_t		size = nameoff + (name ? VARHDRSZ + namelen + 1 : 0);
 	RelMapEntry *e;
 	RelMapRec  *rec;
 
@@ -446,7 +464,15 @@ rel_map_insert(RelSink *rs, RelFrame *f, const char *id, const char *name,
 	/* a replaced record stays until the map is reset; it is counted */
 	rec = MemoryContextAlloc(f->mapcxt, size);
 	memcpy(rec->id, id, idlen + 1);
-	rec->name = name ? memcpy(rec->id + idlen + 1, name, namelen) : NULL;
+	rec->name = NULL;
+	if (name)
+	{
+		text	   *t = (text *) ((char *) rec + nameoff);
+
+		SET_VARSIZE(t, VARHDRSZ + namelen);
+		memcpy(VARDATA(t), name, namelen + 1);
+		rec->name = VARDATA(t);
+	}
 	rec->seq = ++rs->map_seq;
 	e->rec = rec;
 	f->map_bytes += size;
@@ -728,7 +754,7 @@ rel_capture_event(RelSink *rs, const JStreamEvent *ev)
 		jb = sqlflow_jbw_finish(rs->capw);
 		text = JsonbToCString(NULL, &jb->root, VARSIZE(jb));
 		MemoryContextSwitchTo(rel_field_cxt(rs, rs->cap_pend.field));
-		text = pstrdup(text);
+		text = rel_text(text, strlen(text));
 		MemoryContextSwitchTo(old);
 		rs->capw = NULL;
 		rel_assign(rs, rs->cap_pend.field, text, strlen(text));
