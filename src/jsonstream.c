@@ -19,6 +19,7 @@
  *
  *-------------------------------------------------------------------------
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,6 +94,29 @@ static const unsigned char jstream_class[256] = {
 	4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
 	4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
 };
+
+#define JSTREAM_ONES	UINT64_C(0x0101010101010101)
+#define JSTREAM_HIGHS	UINT64_C(0x8080808080808080)
+#define JSTREAM_BELOW(x, n) (((x) - JSTREAM_ONES * (n)) & ~(x) & JSTREAM_HIGHS)
+
+static inline const unsigned char *
+jstream_scan_plain(const unsigned char *p, const unsigned char *end)
+{
+	while (end - p >= 8)
+	{
+		uint64_t	w;
+
+		memcpy(&w, p, 8);
+		if ((JSTREAM_BELOW(w ^ (JSTREAM_ONES * '"'), 1) |
+			 JSTREAM_BELOW(w ^ (JSTREAM_ONES * '\\'), 1) |
+			 JSTREAM_BELOW(w, 0x20) | (w & JSTREAM_HIGHS)) != 0)
+			break;
+		p += 8;
+	}
+	while (p < end && (jstream_class[*p] & C_PLAIN))
+		p++;
+	return p;
+}
 
 static const char *const jstream_words[3] = {"true", "false", "null"};
 static const JStreamToken jstream_word_tokens[3] = {JS_TRUE, JS_FALSE, JS_NULL};
@@ -525,8 +549,7 @@ jstream_string(JStreamReader *r, JStreamEvent *ev)
 		int			outlen;
 		int			n;
 
-		while (p < end && (jstream_class[*p] & C_PLAIN))
-			p++;
+		p = (unsigned char *) jstream_scan_plain(p, end);
 		if (copying && p > run && jstream_tok_add(r, run, p - run) != 0)
 			goto oom;
 		if ((copying ? r->tok_len : (size_t) (p - start)) > r->max_token)
@@ -944,8 +967,7 @@ jstream_plain_string(JStreamReader *r, JStreamEvent *ev, unsigned char *p,
 {
 	unsigned char *q = p + 1;
 
-	while (q < end && (jstream_class[*q] & C_PLAIN))
-		q++;
+	q = (unsigned char *) jstream_scan_plain(q, end);
 	if (q == end || *q != '"' || (size_t) (q - p - 1) > r->max_token)
 		return 0;
 	*q = '\0';
@@ -1137,8 +1159,7 @@ jstream_skip_run(JStreamReader *r)
 			case ST_KEY:
 				if (c != '"')
 					goto stop;
-				for (q = p + 1; q < end && (jstream_class[*q] & C_PLAIN); q++)
-					;
+				q = jstream_scan_plain(p + 1, end);
 				if (q == end || *q != '"' || (size_t) (q - p - 1) > r->max_token)
 					goto stop;
 				p = q + 1;
@@ -1160,8 +1181,7 @@ jstream_skip_run(JStreamReader *r)
 						p++;
 						continue;
 					case '"':
-						for (q = p + 1; q < end && (jstream_class[*q] & C_PLAIN); q++)
-							;
+						q = jstream_scan_plain(p + 1, end);
 						if (q == end || *q != '"' || (size_t) (q - p - 1) > r->max_token)
 							goto stop;
 						p = q + 1;

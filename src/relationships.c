@@ -185,8 +185,7 @@ typedef struct RelSource
 	char	   *name;
 	char	   *id;
 	char	   *column;
-	uint32		idlen;			/* of id, and its hash for the dbobjs map */
-	uint32		idhash;
+	uint32		idlen;			/* of id */
 } RelSource;
 
 struct RelSink
@@ -230,7 +229,6 @@ struct RelSink
 	char	   *t_id;
 	char	   *t_column;
 	uint32		t_idlen;
-	uint32		t_idhash;
 	RelSource  *src;
 	int			nsrc;
 	int			maxsrc;
@@ -359,44 +357,6 @@ rel_map_find(RelFrame *f, const char *id, uint32 idlen, uint32 hash)
 		if (e->rec == NULL ||
 			(e->hash == hash && e->idlen == idlen && memcmp(e->rec->id, id, idlen) == 0))
 			return e;
-	}
-}
-
-#if defined(__GNUC__) || defined(__clang__)
-#define rel_prefetch(addr) __builtin_prefetch(addr)
-#else
-#define rel_prefetch(addr) ((void) 0)
-#endif
-
-/*
- * A parentId: its hash, and the map's slot for it asked into the cache.
- * The lookup comes when the relationship closes, a few hundred bytes of
- * JSON later; on a map larger than the cache each lookup would otherwise
- * wait for memory twice (the slot, then the record).
- */
-static uint32
-rel_map_prefetch(RelSink *rs, const char *id, size_t len)
-{
-	RelFrame   *f = &rs->frame[rs->rel_frame];
-	uint32		hash = hash_bytes((const unsigned char *) id, len);
-
-	if (f->map_size > 0)
-		rel_prefetch(&f->map[hash & (f->map_size - 1)]);
-	return hash;
-}
-
-/* when a target or source closes without parentName: its record too */
-static void
-rel_map_prefetch_rec(RelSink *rs, uint32 hash)
-{
-	RelFrame   *f = &rs->frame[rs->rel_frame];
-
-	if (f->map_size > 0)
-	{
-		RelMapEntry *e = &f->map[hash & (f->map_size - 1)];
-
-		if (e->rec)
-			rel_prefetch(e->rec);
 	}
 }
 
@@ -529,7 +489,7 @@ rel_frame_reset(RelSink *rs, int fr)
 /* a parent's name: parentName, else the dbobjs name of parentId */
 static char *
 rel_parent(RelSink *rs, RelStore *st, RelFrame *f, char *name, char *id,
-		   uint32 idlen, uint32 idhash)
+		   uint32 idlen)
 {
 	RelMapEntry *e;
 
@@ -546,7 +506,7 @@ rel_parent(RelSink *rs, RelStore *st, RelFrame *f, char *name, char *id,
 		st->early_lookup = true;
 	if (f->map_size == 0)
 		return NULL;
-	e = rel_map_find(f, id, idlen, idhash);
+	e = rel_map_find(f, id, idlen, hash_bytes((const unsigned char *) id, idlen));
 	return e->rec ? e->rec->name : NULL;
 }
 
@@ -564,13 +524,13 @@ rel_emit(RelSink *rs)
 	values[0] = rel_datum(rs->rel_id, &nulls[0]);
 	values[1] = rel_datum(rs->rel_type, &nulls[1]);
 	values[2] = rel_datum(rs->rel_effect, &nulls[2]);
-	values[5] = rel_datum(rel_parent(rs, st, f, rs->t_name, rs->t_id, rs->t_idlen, rs->t_idhash), &nulls[5]);
+	values[5] = rel_datum(rel_parent(rs, st, f, rs->t_name, rs->t_id, rs->t_idlen), &nulls[5]);
 	values[6] = rel_datum(rs->t_column, &nulls[6]);
 	values[7] = rel_datum(rs->rel_process, &nulls[7]);
 	for (int i = 0; i < rs->nsrc; i++)
 	{
 		values[3] = rel_datum(rel_parent(rs, st, f, rs->src[i].name, rs->src[i].id,
-										   rs->src[i].idlen, rs->src[i].idhash), &nulls[3]);
+										   rs->src[i].idlen), &nulls[3]);
 		values[4] = rel_datum(rs->src[i].column, &nulls[4]);
 		tuplestore_putvalues(st->ts, rs->tupdesc, values, nulls);
 		st->rows++;
@@ -656,11 +616,7 @@ rel_assign(RelSink *rs, RelField field, char *text, size_t len)
 			break;
 		case RF_TARGET_ID:
 			rs->t_id = text;
-			if (text)
-			{
-				rs->t_idlen = len;
-				rs->t_idhash = rel_map_prefetch(rs, text, len);
-			}
+			rs->t_idlen = len;
 			break;
 		case RF_TARGET_COLUMN:
 			rs->t_column = text;
@@ -670,11 +626,7 @@ rel_assign(RelSink *rs, RelField field, char *text, size_t len)
 			break;
 		case RF_SOURCE_ID:
 			s->id = text;
-			if (text)
-			{
-				s->idlen = len;
-				s->idhash = rel_map_prefetch(rs, text, len);
-			}
+			s->idlen = len;
 			break;
 		case RF_SOURCE_COLUMN:
 			s->column = text;
@@ -1086,19 +1038,7 @@ rel_close(RelSink *rs)
 {
 	RelLevel   *lv = &rs->level[rs->depth - 1];
 
-	if (lv->role == ROLE_TARGET)
-	{
-		if (rs->t_name == NULL && rs->t_id != NULL)
-			rel_map_prefetch_rec(rs, rs->t_idhash);
-	}
-	else if (lv->role == ROLE_SOURCE)
-	{
-		RelSource  *src = &rs->src[rs->nsrc - 1];
-
-		if (src->name == NULL && src->id != NULL)
-			rel_map_prefetch_rec(rs, src->idhash);
-	}
-	else if (lv->role == ROLE_REL)
+	if (lv->role == ROLE_REL)
 	{
 		rel_emit(rs);
 		rs->in_rel = false;

@@ -1078,6 +1078,62 @@ test_skip(void)
 	}
 }
 
+/*
+ * Strings are scanned eight bytes at a time: a byte that ends the plain
+ * run (a quote, a backslash, a control character, a byte >= 0x80) at
+ * every place in and around a word, bare and where it is skipped.
+ */
+static void
+test_string_words(void)
+{
+	static const char *const wrap[][2] = {{"", ""}, {"[[", "]]"}, {"{\"k\":", "}"}};
+	int			ok = 1;
+
+	for (size_t w = 0; w < 3; w++)
+		for (int pos = 0; pos <= 20; pos++)
+			for (int kind = 0; kind < 5; kind++)
+			{
+				static const char *const mid[] = {"\\\"", "\\\\", "\x01", "\x1F", "\xC3\xA9"};
+				char		in[128];
+				size_t		pre = strlen(wrap[w][0]);
+				int			len;
+				char	   *got;
+				const char *last;
+
+				len = snprintf(in, sizeof(in), "%s\"%.*s%s%.*s\"%s", wrap[w][0],
+							   pos, "aaaaaaaaaaaaaaaaaaaa", mid[kind],
+							   20 - pos, "bbbbbbbbbbbbbbbbbbbb", wrap[w][1]);
+				got = parse(in, len, len, 0);
+				last = got + strlen(got);
+				while (last > got && last[-1] == '\n')
+					last--;
+				while (last > got && last[-1] != '\n')
+					last--;
+				if (kind == 2 || kind == 3)
+				{
+					char		expected[64];
+
+					snprintf(expected, sizeof(expected),
+							 "error@%zu: control character in string\n", pre + 1 + pos);
+					if (strcmp(last, expected) != 0)
+						ok = 0;
+				}
+				else if (strcmp(last, "eof\n") != 0)
+					ok = 0;
+				if (!ok)
+				{
+					fprintf(stderr, "# %s: got\n%s", in, got);
+					free(got);
+					break;
+				}
+				ok = same_when_split(in, in, len, got);
+				free(got);
+				if (!ok)
+					break;
+			}
+	report(ok, "strings: a run ends at every place in and around a word");
+}
+
 static void
 test_api_edges(void)
 {
@@ -1112,6 +1168,7 @@ main(void)
 	test_limits();
 	test_numeric_scale();
 	test_skip();
+	test_string_words();
 	test_api_edges();
 	test_failing_allocator();
 	test_memory_bounded();
