@@ -7,6 +7,11 @@
  * at the same offset.  Every event must be sane: offsets increasing and
  * inside the input, depths within the limit, strings valid UTF-8 of the
  * stated length without NUL, numbers equal to the input at their offset.
+ * Bits 3-4 of the first byte also pick a skipping mode (none, the
+ * containers that are members of the top-level value, the values of the
+ * top-level object's members): skipping, whole and chunked runs agree too,
+ * and they end (the same error at the same offset, or eof) as reading
+ * everything does.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -75,7 +80,7 @@ valid_utf8(const unsigned char *s, size_t n)
 
 static uint64_t
 run(const uint8_t *data, size_t len, uint8_t mode, uint8_t seed, int chunked,
-	long *events)
+	int skip, long *events, uint64_t *end)
 {
 	JStreamReader *r = jstream_reader_create(NULL);
 	uint64_t	h = 1469598103934665603ULL;
@@ -142,6 +147,11 @@ run(const uint8_t *data, size_t len, uint8_t mode, uint8_t seed, int chunked,
 			}
 			else if (ev.data != NULL)
 				abort();
+			if (skip == 1 && ev.depth == 1 &&
+				(ev.token == JS_OBJECT_START || ev.token == JS_ARRAY_START))
+				jstream_reader_skip(r);
+			else if (skip == 2 && ev.depth == 1 && ev.token == JS_KEY)
+				jstream_reader_skip_value(r);
 		}
 		if (res == JS_ERROR)
 		{
@@ -153,6 +163,7 @@ run(const uint8_t *data, size_t len, uint8_t mode, uint8_t seed, int chunked,
 			h = mix(h, "E", 1);
 			h = mix(h, &eo, sizeof(eo));
 			h = mix(h, msg, strlen(msg));
+			*end = mix(mix(1, &eo, sizeof(eo)), msg, strlen(msg));
 			if (jstream_reader_next(r, &ev) != JS_ERROR)
 				abort();
 			done = 1;
@@ -162,6 +173,7 @@ run(const uint8_t *data, size_t len, uint8_t mode, uint8_t seed, int chunked,
 			if (off < len || jstream_reader_error(r) != NULL)
 				abort();
 			h = mix(h, "Z", 1);
+			*end = 0;
 			done = 1;
 		}
 	}
@@ -174,11 +186,23 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	long		e1,
 				e2;
+	uint64_t	end0,
+				end1,
+				end2;
+	int			skip;
 
 	if (size < 2)
 		return 0;
-	if (run(data + 2, size - 2, data[0], data[1], 0, &e1) !=
-		run(data + 2, size - 2, data[0], data[1], 1, &e2) || e1 != e2)
+	skip = (data[0] >> 3) % 3;
+	if (run(data + 2, size - 2, data[0], data[1], 0, skip, &e1, &end1) !=
+		run(data + 2, size - 2, data[0], data[1], 1, skip, &e2, &end2) || e1 != e2 ||
+		end1 != end2)
 		abort();
+	if (skip != 0)
+	{
+		(void) run(data + 2, size - 2, data[0], data[1], 0, 0, &e1, &end0);
+		if (end0 != end1)
+			abort();
+	}
 	return 0;
 }
