@@ -195,6 +195,8 @@ struct RelSink
 	size_t		max_record;
 	MemoryContext cxt;			/* the reader, levels, map sizes */
 	MemoryContext relcxt;		/* the relationship being read */
+	char	   *text_next;		/* where its next text goes (rel_text) */
+	size_t		text_left;
 	MemoryContext capcxt;		/* a value being captured whole */
 	MemoryContext tmpcxt;		/* everything else, reset as tokens go by */
 	MemoryContext store_cxt;
@@ -246,12 +248,33 @@ struct RelSink
 /*
  * Every value a row may show is kept as the data of a text datum that is
  * also NUL-terminated: a C string for lookups and messages, and a column
- * value without another copy (rel_datum).
+ * value without another copy (rel_datum).  Those of the relationship being
+ * read (allocated in relcxt) are cut from one block, since they all go
+ * together when it closes.
  */
+#define REL_TEXT_BLOCK 8192
+
 static char *
-rel_text(const char *s, size_t len)
+rel_text(RelSink *rs, const char *s, size_t len)
 {
-	text	   *t = palloc(VARHDRSZ + len + 1);
+	size_t		need = INTALIGN(VARHDRSZ + len + 1);
+	text	   *t;
+
+	if (CurrentMemoryContext == rs->relcxt)
+	{
+		if (need > rs->text_left)
+		{
+			size_t		size = Max(need, REL_TEXT_BLOCK);
+
+			rs->text_next = MemoryContextAlloc(rs->relcxt, size);
+			rs->text_left = size;
+		}
+		t = (text *) rs->text_next;
+		rs->text_next += need;
+		rs->text_left -= need;
+	}
+	else
+		t = palloc(VARHDRSZ + len + 1);
 
 	SET_VARSIZE(t, VARHDRSZ + len);
 	memcpy(VARDATA(t), s, len);
@@ -268,7 +291,7 @@ rel_string(RelSink *rs, const char *s, size_t len, uint64 offset, bool keep)
 	char	   *out;
 
 	if (rs->no_conversion)
-		return keep ? rel_text(s, len) : NULL;
+		return keep ? rel_text(rs, s, len) : NULL;
 	out = sqlflow_from_utf8_noerror(s, len, &outlen, &bad);
 	if (out == NULL)
 		sqlflow_untranslatable(rs->what,
@@ -276,7 +299,7 @@ rel_string(RelSink *rs, const char *s, size_t len, uint64 offset, bool keep)
 							   s, len, bad);
 	if (keep)
 	{
-		char	   *kept = rel_text(out, outlen);
+		char	   *kept = rel_text(rs, out, outlen);
 
 		if (out != s)
 			pfree(out);
@@ -285,6 +308,15 @@ rel_string(RelSink *rs, const char *s, size_t len, uint64 offset, bool keep)
 	if (out != s)
 		pfree(out);
 	return NULL;
+}
+
+/* the relationship's memory goes, its texts' block with it */
+static void
+rel_reset_relcxt(RelSink *rs)
+{
+	MemoryContextReset(rs->relcxt);
+	rs->text_next = NULL;
+	rs->text_left = 0;
 }
 
 static Numeric
@@ -309,12 +341,12 @@ rel_scalar_text(RelSink *rs, const JStreamEvent *ev)
 				char	   *num = DatumGetCString(DirectFunctionCall1(numeric_out,
 																	  NumericGetDatum(rel_numeric(ev->data))));
 
-				return rel_text(num, strlen(num));
+				return rel_text(rs, num, strlen(num));
 			}
 		case JS_TRUE:
-			return rel_text("true", 4);
+			return rel_text(rs, "true", 4);
 		case JS_FALSE:
-			return rel_text("false", 5);
+			return rel_text(rs, "false", 5);
 		default:
 			return NULL;
 	}
@@ -540,7 +572,7 @@ rel_emit(RelSink *rs)
 static void
 rel_begin(RelSink *rs, int frame, int variant, uint64 offset)
 {
-	MemoryContextReset(rs->relcxt);
+	rel_reset_relcxt(rs);
 	rs->in_rel = true;
 	rs->rel_frame = frame;
 	rs->rel_variant = variant;
@@ -706,7 +738,7 @@ rel_capture_event(RelSink *rs, const JStreamEvent *ev)
 		jb = sqlflow_jbw_finish(rs->capw);
 		text = JsonbToCString(NULL, &jb->root, VARSIZE(jb));
 		MemoryContextSwitchTo(rel_field_cxt(rs, rs->cap_pend.field));
-		text = rel_text(text, strlen(text));
+		text = rel_text(rs, text, strlen(text));
 		MemoryContextSwitchTo(old);
 		rs->capw = NULL;
 		rel_assign(rs, rs->cap_pend.field, text, strlen(text));
@@ -1042,7 +1074,7 @@ rel_close(RelSink *rs)
 	{
 		rel_emit(rs);
 		rs->in_rel = false;
-		MemoryContextReset(rs->relcxt);
+		rel_reset_relcxt(rs);
 	}
 	else if (lv->role == ROLE_DBOBJS)
 	{
@@ -1139,7 +1171,7 @@ rel_reset(HttpSink *sink)
 	rs->capw = NULL;
 	MemoryContextReset(rs->capcxt);
 	rs->in_rel = false;
-	MemoryContextReset(rs->relcxt);
+	rel_reset_relcxt(rs);
 	memset(&rs->env, 0, sizeof(SqlflowEnvelope));
 }
 
