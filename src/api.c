@@ -69,6 +69,7 @@ struct ApiCall
 	void		(*read_envelope) (ApiCall *call, const SqlflowEndpoint *ep,
 								  SqlflowEnvelope *env);
 	void	   *result;			/* whatever read_envelope produced */
+	void	   *sink_state;		/* a streamed JSON sink, for read_envelope */
 	SqlflowFormat format;		/* for the export readers */
 	char		delimiter;		/* for the CSV export */
 	bool		streamed;		/* the sink holds one record, not the body */
@@ -1093,7 +1094,7 @@ sqlflow_api_export_text(const SqlflowEndpoint *ep, const SqlflowExportRequest *r
 static void
 api_read_jsonb_stream(ApiCall *call, const SqlflowEndpoint *ep, SqlflowEnvelope *env)
 {
-	jsonb_sink_envelope((JsonbSink *) call->result, env);
+	jsonb_sink_envelope((JsonbSink *) call->sink_state, env);
 }
 
 /*
@@ -1114,7 +1115,7 @@ sqlflow_api_export_jsonb(const SqlflowEndpoint *ep, const SqlflowExportRequest *
 	api_export_init(&call, fields, delim, req, SQLFLOW_FORMAT_JSON);
 	js = jsonb_sink_create(api_what(ep, call.what), SQLFLOW_CONV_STRICT);
 	call.sink = jsonb_sink_http(js);
-	call.result = js;
+	call.sink_state = js;
 	call.read_envelope = api_read_jsonb_stream;
 
 	api_call(ep, &call, &env);
@@ -1303,7 +1304,7 @@ sqlflow_api_export_rows(const SqlflowEndpoint *ep, const SqlflowExportRequest *r
 static void
 api_read_relationships(ApiCall *call, const SqlflowEndpoint *ep, SqlflowEnvelope *env)
 {
-	rel_sink_envelope((RelSink *) call->result, env);
+	rel_sink_envelope((RelSink *) call->sink_state, env);
 }
 
 Tuplestorestate *
@@ -1325,7 +1326,7 @@ sqlflow_api_export_relationships(const SqlflowEndpoint *ep,
 						 (size_t) sqlflow_max_response_size * 1024,
 						 store_cxt, random_access, tupdesc);
 	call.sink = rel_sink_http(rs);
-	call.result = rs;
+	call.sink_state = rs;
 	call.read_envelope = api_read_relationships;
 
 	api_call(ep, &call, &env);

@@ -49,31 +49,9 @@ struct CsvReader
 };
 
 static void *
-csv_default_alloc(size_t size, void *arg)
-{
-	(void) arg;
-	return malloc(size);
-}
-
-static void *
-csv_default_realloc(void *ptr, size_t size, void *arg)
-{
-	(void) arg;
-	return realloc(ptr, size);
-}
-
-static void
-csv_default_free(void *ptr, void *arg)
-{
-	(void) arg;
-	free(ptr);
-}
-
-static void *
 csv_grow(CsvReader *r, void *ptr, size_t size)
 {
-	return ptr ? r->alloc.realloc(ptr, size, r->alloc.arg)
-		: r->alloc.alloc(size, r->alloc.arg);
+	return reader_grow(&r->alloc, ptr, size);
 }
 
 CsvReader *
@@ -85,15 +63,7 @@ csv_reader_create(char delimiter, const CsvAllocator *alloc)
 	if (delimiter == '"' || delimiter == '\r' || delimiter == '\n' ||
 		delimiter == '\0')
 		return NULL;
-	if (alloc)
-		a = *alloc;
-	else
-	{
-		a.alloc = csv_default_alloc;
-		a.realloc = csv_default_realloc;
-		a.free = csv_default_free;
-		a.arg = NULL;
-	}
+	a = reader_allocator(alloc);
 	r = a.alloc(sizeof(CsvReader), a.arg);
 	if (r == NULL)
 		return NULL;

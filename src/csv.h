@@ -26,14 +26,10 @@
 
 #include <stddef.h>
 
-/* Memory hooks; NULL means malloc, realloc and free. */
-typedef struct CsvAllocator
-{
-	void	   *(*alloc) (size_t size, void *arg);
-	void	   *(*realloc) (void *ptr, size_t size, void *arg);
-	void		(*free) (void *ptr, void *arg);
-	void	   *arg;
-} CsvAllocator;
+#include "reader_alloc.h"
+
+/* Memory hooks (reader_alloc.h); NULL means malloc, realloc and free. */
+typedef ReaderAllocator CsvAllocator;
 
 /* One field: data is NUL-terminated, len is authoritative. */
 typedef struct CsvField

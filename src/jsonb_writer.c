@@ -143,6 +143,34 @@ jbw_open(SqlflowJsonbWriter *w, bool is_object, bool raw_scalar)
 	lv->klen = 0;
 }
 
+/* a new child of the container lv: an array element, or an object member */
+static JbwChild *
+jbw_new_child(SqlflowJsonbWriter *w, JbwLevel *lv)
+{
+	if (lv->nchild == lv->maxchild)
+	{
+		int			n = Max(16, lv->maxchild * 2);
+
+		lv->child = lv->child
+			? repalloc(lv->child, n * sizeof(JbwChild))
+			: MemoryContextAlloc(w->cxt, n * sizeof(JbwChild));
+		lv->maxchild = n;
+	}
+	if (lv->nchild >= JBW_MAX_CHILDREN)
+	{
+		if (lv->is_object)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("number of jsonb object pairs exceeds the maximum allowed (%d)",
+							JBW_MAX_CHILDREN)));
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("number of jsonb array elements exceeds the maximum allowed (%d)",
+						JBW_MAX_CHILDREN)));
+	}
+	return &lv->child[lv->nchild++];
+}
+
 /* the slot for the next value of the innermost container */
 static JbwChild *
 jbw_slot(SqlflowJsonbWriter *w)
@@ -156,21 +184,7 @@ jbw_slot(SqlflowJsonbWriter *w)
 		lv->key_pending = false;
 		return &lv->child[lv->nchild - 1];
 	}
-	if (lv->nchild == lv->maxchild)
-	{
-		int			n = Max(16, lv->maxchild * 2);
-
-		lv->child = lv->child
-			? repalloc(lv->child, n * sizeof(JbwChild))
-			: MemoryContextAlloc(w->cxt, n * sizeof(JbwChild));
-		lv->maxchild = n;
-	}
-	if (lv->nchild >= JBW_MAX_CHILDREN)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("number of jsonb array elements exceeds the maximum allowed (%d)",
-						JBW_MAX_CHILDREN)));
-	return &lv->child[lv->nchild++];
+	return jbw_new_child(w, lv);
 }
 
 /* append a value's bytes to the innermost container */
@@ -233,25 +247,10 @@ sqlflow_jbw_key(SqlflowJsonbWriter *w, const char *s, size_t len)
 	lv = &w->level[w->depth - 1];
 	if (lv->klen + len > JENTRY_OFFLENMASK)
 		jbw_too_big(true);
-	if (lv->nchild == lv->maxchild)
-	{
-		int			n = Max(8, lv->maxchild * 2);
-
-		lv->child = lv->child
-			? repalloc(lv->child, n * sizeof(JbwChild))
-			: MemoryContextAlloc(w->cxt, n * sizeof(JbwChild));
-		lv->maxchild = n;
-	}
-	if (lv->nchild >= JBW_MAX_CHILDREN)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("number of jsonb object pairs exceeds the maximum allowed (%d)",
-						JBW_MAX_CHILDREN)));
-	c = &lv->child[lv->nchild];
+	c = jbw_new_child(w, lv);
 	c->koff = (uint32) lv->klen;
 	c->klen = (uint32) len;
-	c->order = (uint32) lv->nchild;
-	lv->nchild++;
+	c->order = (uint32) (lv->nchild - 1);
 	if (len > 0)
 	{
 		jbw_grow(w->cxt, &lv->keys, &lv->kcap, lv->klen + len);

@@ -160,31 +160,9 @@ struct JStreamReader
 };
 
 static void *
-jstream_default_alloc(size_t size, void *arg)
-{
-	(void) arg;
-	return malloc(size);
-}
-
-static void *
-jstream_default_realloc(void *ptr, size_t size, void *arg)
-{
-	(void) arg;
-	return realloc(ptr, size);
-}
-
-static void
-jstream_default_free(void *ptr, void *arg)
-{
-	(void) arg;
-	free(ptr);
-}
-
-static void *
 jstream_grow(JStreamReader *r, void *ptr, size_t size)
 {
-	return ptr ? r->alloc.realloc(ptr, size, r->alloc.arg)
-		: r->alloc.alloc(size, r->alloc.arg);
+	return reader_grow(&r->alloc, ptr, size);
 }
 
 JStreamReader *
@@ -193,15 +171,7 @@ jstream_reader_create(const JStreamAllocator *alloc)
 	JStreamAllocator a;
 	JStreamReader *r;
 
-	if (alloc)
-		a = *alloc;
-	else
-	{
-		a.alloc = jstream_default_alloc;
-		a.realloc = jstream_default_realloc;
-		a.free = jstream_default_free;
-		a.arg = NULL;
-	}
+	a = reader_allocator(alloc);
 	r = a.alloc(sizeof(JStreamReader), a.arg);
 	if (r == NULL)
 		return NULL;

@@ -42,14 +42,10 @@
 
 #include <stddef.h>
 
-/* Memory hooks; NULL means malloc, realloc and free. */
-typedef struct JStreamAllocator
-{
-	void	   *(*alloc) (size_t size, void *arg);
-	void	   *(*realloc) (void *ptr, size_t size, void *arg);
-	void		(*free) (void *ptr, void *arg);
-	void	   *arg;
-} JStreamAllocator;
+#include "reader_alloc.h"
+
+/* Memory hooks (reader_alloc.h); NULL means malloc, realloc and free. */
+typedef ReaderAllocator JStreamAllocator;
 
 typedef enum JStreamToken
 {
