@@ -105,12 +105,24 @@ jstream_scan_plain(const unsigned char *p, const unsigned char *end)
 	while (end - p >= 8)
 	{
 		uint64_t	w;
+		uint64_t	hit;
 
 		memcpy(&w, p, 8);
-		if ((JSTREAM_BELOW(w ^ (JSTREAM_ONES * '"'), 1) |
-			 JSTREAM_BELOW(w ^ (JSTREAM_ONES * '\\'), 1) |
-			 JSTREAM_BELOW(w, 0x20) | (w & JSTREAM_HIGHS)) != 0)
+		hit = JSTREAM_BELOW(w ^ (JSTREAM_ONES * '"'), 1) |
+			JSTREAM_BELOW(w ^ (JSTREAM_ONES * '\\'), 1) |
+			JSTREAM_BELOW(w, 0x20) | (w & JSTREAM_HIGHS);
+		if (hit != 0)
+		{
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+			/*
+			 * The lowest flag is exact (a borrow only ever wrongly flags a
+			 * byte above a true one), and the lowest byte comes first.
+			 */
+			return p + (__builtin_ctzll(hit) >> 3);
+#else
 			break;
+#endif
+		}
 		p += 8;
 	}
 	while (p < end && (jstream_class[*p] & C_PLAIN))
@@ -158,6 +170,22 @@ struct JStreamReader
 	unsigned long long error_offset;
 	char		errbuf[48];
 };
+
+/*
+ * The closing quote of a plain string (printable ASCII without escapes)
+ * that opens at p and lies whole in the buffer within the token limit;
+ * NULL for any other string.
+ */
+static inline const unsigned char *
+jstream_plain_end(const JStreamReader *r, const unsigned char *p,
+				  const unsigned char *end)
+{
+	const unsigned char *q = jstream_scan_plain(p + 1, end);
+
+	if (q == end || *q != '"' || (size_t) (q - p - 1) > r->max_token)
+		return NULL;
+	return q;
+}
 
 static void *
 jstream_grow(JStreamReader *r, void *ptr, size_t size)
@@ -935,10 +963,9 @@ static inline int
 jstream_plain_string(JStreamReader *r, JStreamEvent *ev, unsigned char *p,
 					 const unsigned char *end, int key)
 {
-	unsigned char *q = p + 1;
+	unsigned char *q = (unsigned char *) jstream_plain_end(r, p, end);
 
-	q = (unsigned char *) jstream_scan_plain(q, end);
-	if (q == end || *q != '"' || (size_t) (q - p - 1) > r->max_token)
+	if (q == NULL)
 		return 0;
 	*q = '\0';
 	ev->token = key ? JS_KEY : JS_STRING;
@@ -1129,8 +1156,8 @@ jstream_skip_run(JStreamReader *r)
 			case ST_KEY:
 				if (c != '"')
 					goto stop;
-				q = jstream_scan_plain(p + 1, end);
-				if (q == end || *q != '"' || (size_t) (q - p - 1) > r->max_token)
+				q = jstream_plain_end(r, p, end);
+				if (q == NULL)
 					goto stop;
 				p = q + 1;
 				state = ST_COLON;
@@ -1151,8 +1178,8 @@ jstream_skip_run(JStreamReader *r)
 						p++;
 						continue;
 					case '"':
-						q = jstream_scan_plain(p + 1, end);
-						if (q == end || *q != '"' || (size_t) (q - p - 1) > r->max_token)
+						q = jstream_plain_end(r, p, end);
+						if (q == NULL)
 							goto stop;
 						p = q + 1;
 						state = ST_AFTER;

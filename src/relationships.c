@@ -249,18 +249,29 @@ struct RelSink
  * Every value a row may show is kept as the data of a text datum that is
  * also NUL-terminated: a C string for lookups and messages, and a column
  * value without another copy (rel_datum).  Those of the relationship being
- * read (allocated in relcxt) are cut from one block, since they all go
- * together when it closes.
+ * read are cut from one block of relcxt, since they all go together when
+ * it closes; relcxt keeps its first block over resets (REL_CXT_SIZE), so
+ * the texts of a relationship of ordinary size cost no allocation at all.
  */
-#define REL_TEXT_BLOCK 8192
+#define REL_TEXT_BLOCK 4096
+#define REL_CXT_SIZE (16 * 1024)
+
+/* where a text goes */
+typedef enum RelKeep
+{
+	KEEP_CHECK,					/* nowhere: a string only checked */
+	KEEP_HERE,					/* palloc'd in the current context */
+	KEEP_REL					/* the relationship's block (lives until it closes) */
+} RelKeep;
 
 static char *
-rel_text(RelSink *rs, const char *s, size_t len)
+rel_text(RelSink *rs, const char *s, size_t len, RelKeep keep)
 {
 	size_t		need = INTALIGN(VARHDRSZ + len + 1);
 	text	   *t;
 
-	if (CurrentMemoryContext == rs->relcxt)
+	Assert(keep != KEEP_CHECK);
+	if (keep == KEEP_REL)
 	{
 		if (need > rs->text_left)
 		{
@@ -282,32 +293,27 @@ rel_text(RelSink *rs, const char *s, size_t len)
 	return VARDATA(t);
 }
 
-/* a string in the database encoding (see rel_text), or only checked (out == NULL) */
+/* a string in the database encoding, kept as rel_text does (NULL for KEEP_CHECK) */
 static char *
-rel_string(RelSink *rs, const char *s, size_t len, uint64 offset, bool keep)
+rel_string(RelSink *rs, const char *s, size_t len, uint64 offset, RelKeep keep)
 {
 	size_t		outlen;
 	size_t		bad;
 	char	   *out;
+	char	   *kept = NULL;
 
 	if (rs->no_conversion)
-		return keep ? rel_text(rs, s, len) : NULL;
+		return keep != KEEP_CHECK ? rel_text(rs, s, len, keep) : NULL;
 	out = sqlflow_from_utf8_noerror(s, len, &outlen, &bad);
 	if (out == NULL)
 		sqlflow_untranslatable(rs->what,
 							   psprintf("The string at byte %llu", (unsigned long long) offset),
 							   s, len, bad);
-	if (keep)
-	{
-		char	   *kept = rel_text(rs, out, outlen);
-
-		if (out != s)
-			pfree(out);
-		return kept;
-	}
+	if (keep != KEEP_CHECK)
+		kept = rel_text(rs, out, outlen, keep);
 	if (out != s)
 		pfree(out);
-	return NULL;
+	return kept;
 }
 
 /* the relationship's memory goes, its texts' block with it */
@@ -328,25 +334,25 @@ rel_numeric(const char *token)
 											   Int32GetDatum(-1)));
 }
 
-/* a scalar's text; NULL for null */
+/* a scalar's text, kept as rel_text does; NULL for null */
 static char *
-rel_scalar_text(RelSink *rs, const JStreamEvent *ev)
+rel_scalar_text(RelSink *rs, const JStreamEvent *ev, RelKeep keep)
 {
 	switch (ev->token)
 	{
 		case JS_STRING:
-			return rel_string(rs, ev->data, ev->len, ev->offset, true);
+			return rel_string(rs, ev->data, ev->len, ev->offset, keep);
 		case JS_NUMBER:
 			{
 				char	   *num = DatumGetCString(DirectFunctionCall1(numeric_out,
 																	  NumericGetDatum(rel_numeric(ev->data))));
 
-				return rel_text(rs, num, strlen(num));
+				return rel_text(rs, num, strlen(num), keep);
 			}
 		case JS_TRUE:
-			return rel_text(rs, "true", 4);
+			return rel_text(rs, "true", 4, keep);
 		case JS_FALSE:
-			return rel_text(rs, "false", 5);
+			return rel_text(rs, "false", 5, keep);
 		default:
 			return NULL;
 	}
@@ -680,10 +686,11 @@ rel_assign(RelSink *rs, RelField field, char *text, size_t len)
 	}
 }
 
-static MemoryContext
-rel_field_cxt(RelSink *rs, RelField field)
+/* a relationship's field lives with it; a dbobjs id or name is copied on (rel_assign) */
+static RelKeep
+rel_field_keep(RelField field)
 {
-	return (field == RF_OBJ_ID || field == RF_OBJ_NAME) ? rs->capcxt : rs->relcxt;
+	return (field == RF_OBJ_ID || field == RF_OBJ_NAME) ? KEEP_HERE : KEEP_REL;
 }
 
 /* a container value of a field: its jsonb text, built with the writer */
@@ -707,7 +714,7 @@ rel_capture_event(RelSink *rs, const JStreamEvent *ev)
 		case JS_KEY:
 		case JS_STRING:
 			{
-				char	   *s = rel_string(rs, ev->data, ev->len, ev->offset, true);
+				char	   *s = rel_string(rs, ev->data, ev->len, ev->offset, KEEP_HERE);
 
 				if (ev->token == JS_KEY)
 					sqlflow_jbw_key(rs->capw, s, strlen(s));
@@ -737,8 +744,7 @@ rel_capture_event(RelSink *rs, const JStreamEvent *ev)
 		old = MemoryContextSwitchTo(rs->capcxt);
 		jb = sqlflow_jbw_finish(rs->capw);
 		text = JsonbToCString(NULL, &jb->root, VARSIZE(jb));
-		MemoryContextSwitchTo(rel_field_cxt(rs, rs->cap_pend.field));
-		text = rel_text(rs, text, strlen(text));
+		text = rel_text(rs, text, strlen(text), rel_field_keep(rs->cap_pend.field));
 		MemoryContextSwitchTo(old);
 		rs->capw = NULL;
 		rel_assign(rs, rs->cap_pend.field, text, strlen(text));
@@ -778,7 +784,7 @@ rel_key(RelSink *rs, const JStreamEvent *ev)
 
 	/* keys are checked like every string (the jsonb route converts them) */
 	if (!rs->no_conversion)
-		(void) rel_string(rs, ev->data, ev->len, ev->offset, false);
+		(void) rel_string(rs, ev->data, ev->len, ev->offset, KEEP_CHECK);
 	memset(p, 0, sizeof(RelPending));
 	p->frame = lv->frame;
 	p->variant = lv->variant;
@@ -916,7 +922,7 @@ rel_value(RelSink *rs, const JStreamEvent *ev)
 
 	/* every string is checked (the jsonb route converts them); a field's text is converted below */
 	if (ev->token == JS_STRING && !rs->no_conversion && p.kind != PK_CAPTURE)
-		(void) rel_string(rs, ev->data, ev->len, ev->offset, false);
+		(void) rel_string(rs, ev->data, ev->len, ev->offset, KEEP_CHECK);
 
 	switch (p.kind)
 	{
@@ -934,17 +940,12 @@ rel_value(RelSink *rs, const JStreamEvent *ev)
 			}
 			else
 			{
-				MemoryContext old = MemoryContextSwitchTo(rel_field_cxt(rs, p.field));
-
-				char	   *text = rel_scalar_text(rs, ev);
+				char	   *text = rel_scalar_text(rs, ev, rel_field_keep(p.field));
 
 				/* a string's text is as long as the string, unless converted */
 				rel_assign(rs, p.field, text,
 						   text == NULL ? 0 :
 						   (ev->token == JS_STRING && rs->no_conversion) ? ev->len : strlen(text));
-				MemoryContextSwitchTo(old);
-				if (p.field == RF_OBJ_ID || p.field == RF_OBJ_NAME)
-					MemoryContextReset(rs->capcxt);
 			}
 			break;
 		case PK_DATA:
@@ -1194,7 +1195,8 @@ rel_sink_create(const char *what, size_t max_record, MemoryContext store_cxt,
 	rs->cxt = AllocSetContextCreate(CurrentMemoryContext, "sqlflow JSON relationships",
 									ALLOCSET_DEFAULT_SIZES);
 	rs->relcxt = AllocSetContextCreate(rs->cxt, "sqlflow relationship",
-									   ALLOCSET_DEFAULT_SIZES);
+									   REL_CXT_SIZE, REL_CXT_SIZE,
+									   ALLOCSET_DEFAULT_MAXSIZE);
 	rs->capcxt = AllocSetContextCreate(rs->cxt, "sqlflow JSON value",
 									   ALLOCSET_DEFAULT_SIZES);
 	rs->tmpcxt = AllocSetContextCreate(rs->cxt, "sqlflow JSON token",
