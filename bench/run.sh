@@ -18,9 +18,13 @@
 #                  row per source on both sides); a table of its own
 #
 # Each pair runs alternating, RUNS times (default 5), each run in a fresh
-# backend; printed are the medians, the ratio ours / alternative, and the
-# median peak growth of the backend's resident memory (VmHWM at the end
-# minus VmRSS at the start).  The alternative is what a DBA does without
+# backend; printed are the medians of the times, the ratio ours /
+# alternative, and the median peak growth of the backend's resident memory
+# (VmHWM at the end minus VmRSS at the start).  The ratio is the median of
+# the RUNS ratios of a run of ours and the run of the alternative right
+# after it: machines like ours switch between a fast and a slow speed for
+# seconds at a time, which a ratio of two medians taken across the switch
+# turns into noise, while two runs side by side mostly share one speed.  The alternative is what a DBA does without
 # the extension: COPY ... FROM PROGRAM 'curl ...'.
 set -euo pipefail
 mode=${1:-all}
@@ -79,20 +83,23 @@ median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 # pair NAME OURS_SQL THEIRS_SQL
 pair() {
   local name=$1 ours=$2 theirs=$3 i s m
-  local ot=() om=() tt=() tm=()
+  local ot=() om=() tt=() tm=() rr=()
   measure "$ours" >/dev/null      # warm-up: page cache, the server's generated body
   measure "$theirs" >/dev/null
   for i in $(seq "$RUNS"); do
     read -r s m < <(measure "$ours"); ot+=("$s"); om+=("$m")
     read -r s m < <(measure "$theirs"); tt+=("$s"); tm+=("$m")
+    rr+=("$(echo "${ot[-1]} / $s" | bc -l)")
   done
-  local ots tts omm tmm
+  local ots tts omm tmm rrm
   ots=$(printf '%s\n' "${ot[@]}" | median); tts=$(printf '%s\n' "${tt[@]}" | median)
+  rrm=$(printf '%s\n' "${rr[@]}" | median)
   omm=$(printf '%s\n' "${om[@]}" | median); tmm=$(printf '%s\n' "${tm[@]}" | median)
   printf '| %s | %s s | %s s | %.2f | %.1f MB | %.1f MB |\n' "$name" "$ots" "$tts" \
-    "$(echo "$ots / $tts" | bc -l)" "$(echo "$omm / 1024" | bc -l)" "$(echo "$tmm / 1024" | bc -l)"
+    "$rrm" "$(echo "$omm / 1024" | bc -l)" "$(echo "$tmm / 1024" | bc -l)"
   echo "    ours:   ${ot[*]} s; peak growth ${om[*]} kB" >&2
   echo "    theirs: ${tt[*]} s; peak growth ${tm[*]} kB" >&2
+  echo "    ratios: $(printf '%.2f ' "${rr[@]}")(ratio of the medians: $(printf '%.2f' "$(echo "$ots / $tts" | bc -l)"))" >&2
 }
 
 cols="source_db text, source_schema text, source_table text, source_column text, target_db text, target_schema text, target_table text, target_column text, relation_type text, effect_type text"
