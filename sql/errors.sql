@@ -112,6 +112,19 @@ SELECT sqlflow_test_try_detail($$SELECT sqlflow_export('c359aef4bd9641d697732422
 SELECT sqlflow_test_try_detail($$SELECT sqlflow_export('00000000000000000000000000000000')$$);
 SELECT sqlflow_test_try($$SELECT sqlflow_export('00000000000000000000000000000000', 'csv')$$);
 SELECT sqlflow_test_try($$SELECT sqlflow_export('x', 'csv', false, '|')$$);
+-- the job list, asked after a generic code, fails itself: the server's own
+-- error stands, inside a transaction that goes on (the question ran in a
+-- subtransaction of its own)
+CREATE SERVER sqlflow_nolist FOREIGN DATA WRAPPER sqlflow OPTIONS (api_url :'sqlflow_url');
+CREATE USER MAPPING FOR CURRENT_USER SERVER sqlflow_nolist
+  OPTIONS (user_id 'auth0|nolist', token 'nolist-token-0123456789');
+BEGIN;
+SELECT sqlflow_test_try_detail($$SELECT sqlflow_export('00000000000000000000000000000000', server => 'sqlflow_nolist')$$);
+SELECT sqlflow_test_try_detail($$SELECT sqlflow_jobs(server => 'sqlflow_nolist')$$);
+SELECT length(sqlflow_export('c359aef4bd9641d697732422debd8055', server => 'sqlflow_nolist')) > 0 AS exported;
+COMMIT;
+DROP USER MAPPING FOR CURRENT_USER SERVER sqlflow_nolist;
+DROP SERVER sqlflow_nolist;
 -- a wrong secret key
 CREATE SERVER sqlflow_badkey FOREIGN DATA WRAPPER sqlflow OPTIONS (api_url :'sqlflow_url');
 CREATE USER MAPPING FOR CURRENT_USER SERVER sqlflow_badkey

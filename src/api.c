@@ -23,12 +23,14 @@
 
 #include <limits.h>
 
+#include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "mb/pg_wchar.h"
 #include "utils/builtins.h"
 #include "utils/hsearch.h"
 #include "utils/inval.h"
 #include "utils/memutils.h"
+#include "utils/resowner.h"
 #include "utils/syscache.h"
 #include "utils/timestamp.h"
 #include "utils/xml.h"
@@ -409,18 +411,25 @@ static const SqlflowCodeMap sqlflow_code_map[] = {
  * more request, on the error path only.  Returns if the job is there and
  * finished (the original error stands), and also if the question itself
  * fails (then the original error is the better one to report), except for
- * a cancel, which goes on.
+ * a cancel, which goes on.  The question runs in a subtransaction of its
+ * own, so that an error in it is rolled back properly (what it holds is
+ * released) before we go on, as a PL/pgSQL exception block does.
  */
 static void
 api_diagnose_job(const SqlflowEndpoint *ep, const ApiCall *call, int code,
 				 const char *server_text)
 {
 	MemoryContext oldcxt = CurrentMemoryContext;
+	ResourceOwner oldowner = CurrentResourceOwner;
 	const char *job_id = call->job_id;
 	char	   *status = NULL;
 	char	   *error_message = NULL;
 	volatile bool found = false;
 	volatile bool asked = false;
+
+	BeginInternalSubTransaction(NULL);
+	/* what the question returns outlives the subtransaction */
+	MemoryContextSwitchTo(oldcxt);
 
 	PG_TRY();
 	{
@@ -436,6 +445,10 @@ api_diagnose_job(const SqlflowEndpoint *ep, const ApiCall *call, int code,
 		found = sqlflow_jsonc_find_job(answer, strlen(answer), pnstrdup(id_utf8, len),
 									   &status, &error_message);
 		asked = true;
+
+		ReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcxt);
+		CurrentResourceOwner = oldowner;
 	}
 	PG_CATCH();
 	{
@@ -443,10 +456,13 @@ api_diagnose_job(const SqlflowEndpoint *ep, const ApiCall *call, int code,
 
 		MemoryContextSwitchTo(oldcxt);
 		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcxt);
+		CurrentResourceOwner = oldowner;
 		if (edata->sqlerrcode == ERRCODE_QUERY_CANCELED ||
 			edata->sqlerrcode == ERRCODE_ADMIN_SHUTDOWN)
-			PG_RE_THROW();
-		FlushErrorState();
+			ReThrowError(edata);
 		FreeErrorData(edata);
 	}
 	PG_END_TRY();
