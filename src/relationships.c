@@ -185,7 +185,6 @@ typedef struct RelSource
 	char	   *name;
 	char	   *id;
 	char	   *column;
-	uint32		idlen;			/* of id */
 } RelSource;
 
 struct RelSink
@@ -230,7 +229,6 @@ struct RelSink
 	char	   *t_name;
 	char	   *t_id;
 	char	   *t_column;
-	uint32		t_idlen;
 	RelSource  *src;
 	int			nsrc;
 	int			maxsrc;
@@ -264,11 +262,30 @@ typedef enum RelKeep
 	KEEP_REL					/* the relationship's block (lives until it closes) */
 } RelKeep;
 
+/* a text datum of s made at "at" (int-aligned, VARHDRSZ + len + 1 bytes); its data */
+static char *
+rel_text_put(void *at, const char *s, size_t len)
+{
+	text	   *t = (text *) at;
+
+	SET_VARSIZE(t, VARHDRSZ + len);
+	memcpy(VARDATA(t), s, len);
+	VARDATA(t)[len] = '\0';
+	return VARDATA(t);
+}
+
+/* the length of what rel_text_put made */
+static inline size_t
+rel_text_len(const char *data)
+{
+	return VARSIZE(data - VARHDRSZ) - VARHDRSZ;
+}
+
 static char *
 rel_text(RelSink *rs, const char *s, size_t len, RelKeep keep)
 {
 	size_t		need = INTALIGN(VARHDRSZ + len + 1);
-	text	   *t;
+	void	   *at;
 
 	Assert(keep != KEEP_CHECK);
 	if (keep == KEEP_REL)
@@ -280,17 +297,13 @@ rel_text(RelSink *rs, const char *s, size_t len, RelKeep keep)
 			rs->text_next = MemoryContextAlloc(rs->relcxt, size);
 			rs->text_left = size;
 		}
-		t = (text *) rs->text_next;
+		at = rs->text_next;
 		rs->text_next += need;
 		rs->text_left -= need;
 	}
 	else
-		t = palloc(VARHDRSZ + len + 1);
-
-	SET_VARSIZE(t, VARHDRSZ + len);
-	memcpy(VARDATA(t), s, len);
-	VARDATA(t)[len] = '\0';
-	return VARDATA(t);
+		at = palloc(VARHDRSZ + len + 1);
+	return rel_text_put(at, s, len);
 }
 
 /* a string in the database encoding, kept as rel_text does (NULL for KEEP_CHECK) */
@@ -462,15 +475,7 @@ rel_map_insert(RelSink *rs, RelFrame *f, const char *id, const char *name,
 	/* a replaced record stays until the map is reset; it is counted */
 	rec = MemoryContextAlloc(f->mapcxt, size);
 	memcpy(rec->id, id, idlen + 1);
-	rec->name = NULL;
-	if (name)
-	{
-		text	   *t = (text *) ((char *) rec + nameoff);
-
-		SET_VARSIZE(t, VARHDRSZ + namelen);
-		memcpy(VARDATA(t), name, namelen + 1);
-		rec->name = VARDATA(t);
-	}
+	rec->name = name ? rel_text_put((char *) rec + nameoff, name, namelen) : NULL;
 	rec->seq = ++rs->map_seq;
 	e->rec = rec;
 	f->map_bytes += size;
@@ -526,10 +531,10 @@ rel_frame_reset(RelSink *rs, int fr)
 
 /* a parent's name: parentName, else the dbobjs name of parentId */
 static char *
-rel_parent(RelSink *rs, RelStore *st, RelFrame *f, char *name, char *id,
-		   uint32 idlen)
+rel_parent(RelSink *rs, RelStore *st, RelFrame *f, char *name, char *id)
 {
 	RelMapEntry *e;
+	uint32		idlen;
 
 	if (name != NULL || id == NULL)
 		return name;
@@ -544,6 +549,7 @@ rel_parent(RelSink *rs, RelStore *st, RelFrame *f, char *name, char *id,
 		st->early_lookup = true;
 	if (f->map_size == 0)
 		return NULL;
+	idlen = rel_text_len(id);
 	e = rel_map_find(f, id, idlen, hash_bytes((const unsigned char *) id, idlen));
 	return e->rec ? e->rec->name : NULL;
 }
@@ -562,13 +568,13 @@ rel_emit(RelSink *rs)
 	values[0] = rel_datum(rs->rel_id, &nulls[0]);
 	values[1] = rel_datum(rs->rel_type, &nulls[1]);
 	values[2] = rel_datum(rs->rel_effect, &nulls[2]);
-	values[5] = rel_datum(rel_parent(rs, st, f, rs->t_name, rs->t_id, rs->t_idlen), &nulls[5]);
+	values[5] = rel_datum(rel_parent(rs, st, f, rs->t_name, rs->t_id), &nulls[5]);
 	values[6] = rel_datum(rs->t_column, &nulls[6]);
 	values[7] = rel_datum(rs->rel_process, &nulls[7]);
 	for (int i = 0; i < rs->nsrc; i++)
 	{
-		values[3] = rel_datum(rel_parent(rs, st, f, rs->src[i].name, rs->src[i].id,
-										   rs->src[i].idlen), &nulls[3]);
+		values[3] = rel_datum(rel_parent(rs, st, f, rs->src[i].name, rs->src[i].id),
+							  &nulls[3]);
 		values[4] = rel_datum(rs->src[i].column, &nulls[4]);
 		tuplestore_putvalues(st->ts, rs->tupdesc, values, nulls);
 		st->rows++;
@@ -613,11 +619,11 @@ rel_add_source(RelSink *rs)
  */
 
 static void
-rel_count(RelSink *rs, const char *text, size_t len)
+rel_count(RelSink *rs, const char *text)
 {
 	if (!rs->in_rel || text == NULL)
 		return;
-	rs->rel_bytes += len + 1;
+	rs->rel_bytes += rel_text_len(text) + 1;
 	if (rs->rel_bytes > rs->max_record)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
@@ -627,14 +633,14 @@ rel_count(RelSink *rs, const char *text, size_t len)
 				 errhint("Rows are streamed: the limit applies to one relationship, not to the whole export.")));
 }
 
-/* store a field's text (NULL: JSON null) of len bytes */
+/* store a field's text (as rel_text made it; NULL: JSON null) */
 static void
-rel_assign(RelSink *rs, RelField field, char *text, size_t len)
+rel_assign(RelSink *rs, RelField field, char *text)
 {
 	RelLevel   *lv = &rs->level[rs->depth - 1];
 	RelSource  *s = rs->nsrc > 0 ? &rs->src[rs->nsrc - 1] : NULL;
 
-	rel_count(rs, text, len);
+	rel_count(rs, text);
 	switch (field)
 	{
 		case RF_REL_ID:
@@ -654,7 +660,6 @@ rel_assign(RelSink *rs, RelField field, char *text, size_t len)
 			break;
 		case RF_TARGET_ID:
 			rs->t_id = text;
-			rs->t_idlen = len;
 			break;
 		case RF_TARGET_COLUMN:
 			rs->t_column = text;
@@ -664,7 +669,6 @@ rel_assign(RelSink *rs, RelField field, char *text, size_t len)
 			break;
 		case RF_SOURCE_ID:
 			s->id = text;
-			s->idlen = len;
 			break;
 		case RF_SOURCE_COLUMN:
 			s->column = text;
@@ -717,9 +721,9 @@ rel_capture_event(RelSink *rs, const JStreamEvent *ev)
 				char	   *s = rel_string(rs, ev->data, ev->len, ev->offset, KEEP_HERE);
 
 				if (ev->token == JS_KEY)
-					sqlflow_jbw_key(rs->capw, s, strlen(s));
+					sqlflow_jbw_key(rs->capw, s, rel_text_len(s));
 				else
-					sqlflow_jbw_string(rs->capw, s, strlen(s));
+					sqlflow_jbw_string(rs->capw, s, rel_text_len(s));
 			}
 			break;
 		case JS_NUMBER:
@@ -747,7 +751,7 @@ rel_capture_event(RelSink *rs, const JStreamEvent *ev)
 		text = rel_text(rs, text, strlen(text), rel_field_keep(rs->cap_pend.field));
 		MemoryContextSwitchTo(old);
 		rs->capw = NULL;
-		rel_assign(rs, rs->cap_pend.field, text, strlen(text));
+		rel_assign(rs, rs->cap_pend.field, text);
 		MemoryContextReset(rs->capcxt);
 	}
 }
@@ -938,15 +942,7 @@ rel_value(RelSink *rs, const JStreamEvent *ev)
 				rel_capture_event(rs, ev);
 				return;
 			}
-			else
-			{
-				char	   *text = rel_scalar_text(rs, ev, rel_field_keep(p.field));
-
-				/* a string's text is as long as the string, unless converted */
-				rel_assign(rs, p.field, text,
-						   text == NULL ? 0 :
-						   (ev->token == JS_STRING && rs->no_conversion) ? ev->len : strlen(text));
-			}
+			rel_assign(rs, p.field, rel_scalar_text(rs, ev, rel_field_keep(p.field)));
 			break;
 		case PK_DATA:
 			rs->data_is_object = is_object;
