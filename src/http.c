@@ -582,7 +582,7 @@ http_set_options(const HttpRequest *req, const char *url, HttpTransfer *t,
 	curl_easy_setopt(e, CURLOPT_CLOSESOCKETFUNCTION, http_close_socket_cb);
 	curl_easy_setopt(e, CURLOPT_CLOSESOCKETDATA, NULL);
 	/* fewer, larger chunks: less per-chunk work for the sinks */
-	curl_easy_setopt(e, CURLOPT_BUFFERSIZE, 256L * 1024L);
+	curl_easy_setopt(e, CURLOPT_BUFFERSIZE, (long) HTTP_CHUNK_BYTES);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, http_write_cb);
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, t);
 	if (mime)

@@ -36,8 +36,16 @@ struct HttpSink
 	bool		streaming;		/* wants drain() at least every HTTP_DRAIN_BYTES */
 };
 
-/* a streaming sink is handed at most this much between two drains */
+/* libcurl hands the body over in pieces of at most this much */
+#define HTTP_CHUNK_BYTES (256 * 1024)
+
+/*
+ * A streaming sink is drained once this much has come since its last
+ * drain; with the piece that crosses the line, it is handed at most
+ * HTTP_STREAM_BYTES between two drains.
+ */
 #define HTTP_DRAIN_BYTES (1024 * 1024)
+#define HTTP_STREAM_BYTES (HTTP_DRAIN_BYTES + HTTP_CHUNK_BYTES)
 
 /* The simplest sink: the whole body in one palloc'd buffer. */
 typedef struct HttpBuffer

@@ -42,8 +42,14 @@
 static void
 json_in_new_reader(JsonIn *in)
 {
+	/*
+	 * Room for what the transport hands over between two drains, and the
+	 * start of a token the last drain left, from the start: a buffer grown
+	 * by doubling would touch twice the memory, page by page.
+	 */
 	in->reader = jstream_reader_create(&in->alloc);
-	if (in->reader == NULL)
+	if (in->reader == NULL ||
+		jstream_reader_reserve(in->reader, HTTP_STREAM_BYTES + 64 * 1024) != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_OUT_OF_MEMORY),
 				 errmsg("out of memory")));

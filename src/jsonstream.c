@@ -224,37 +224,52 @@ jstream_reader_set_max_depth(JStreamReader *r, int depth)
 	r->max_depth = depth;
 }
 
-int
-jstream_reader_feed(JStreamReader *r, const char *data, size_t len)
+/* room for "more" bytes after the unread ones; 0, or -1 if out of memory */
+static int
+jstream_room(JStreamReader *r, size_t more, size_t mincap)
 {
 	size_t		pending = r->len - r->pos;
-
-	if (len == 0 || r->error || r->finished)
-		return 0;
+	size_t		newcap;
+	char	   *nb;
 
 	/* drop what was consumed before growing */
-	if (r->pos > 0 && (r->pos >= r->len / 2 || len > r->cap - r->len))
+	if (r->pos > 0 && (r->pos >= r->len / 2 || more > r->cap - r->len))
 	{
 		memmove(r->buf, r->buf + r->pos, pending);
 		r->base += r->pos;
 		r->pos = 0;
 		r->len = pending;
 	}
-	if (len > r->cap - r->len)
-	{
-		size_t		newcap = r->cap ? r->cap : 65536;
-		char	   *nb;
+	if (more <= r->cap - r->len)
+		return 0;
+	if (more > ((size_t) -1) / 4 - r->len)
+		return -1;
+	newcap = r->cap > mincap ? r->cap : mincap;
+	while (newcap < r->len + more)
+		newcap *= 2;
+	nb = jstream_grow(r, r->buf, newcap);
+	if (nb == NULL)
+		return -1;
+	r->buf = nb;
+	r->cap = newcap;
+	return 0;
+}
 
-		if (len > ((size_t) -1) / 4 - r->len)
-			return -1;
-		while (newcap < r->len + len)
-			newcap *= 2;
-		nb = jstream_grow(r, r->buf, newcap);
-		if (nb == NULL)
-			return -1;
-		r->buf = nb;
-		r->cap = newcap;
-	}
+int
+jstream_reader_reserve(JStreamReader *r, size_t bytes)
+{
+	if (r->cap >= bytes)
+		return 0;
+	return jstream_room(r, bytes - (r->len - r->pos), bytes);
+}
+
+int
+jstream_reader_feed(JStreamReader *r, const char *data, size_t len)
+{
+	if (len == 0 || r->error || r->finished)
+		return 0;
+	if (jstream_room(r, len, 65536) != 0)
+		return -1;
 	memcpy(r->buf + r->len, data, len);
 	r->len += len;
 	return 0;

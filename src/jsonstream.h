@@ -102,6 +102,13 @@ extern JStreamReader *jstream_reader_create(const JStreamAllocator *alloc);
  */
 extern int	jstream_reader_feed(JStreamReader *r, const char *data, size_t len);
 
+/*
+ * Make the input buffer hold at least this many bytes before it has to
+ * grow: for a caller that knows how much it feeds between reads.  Room not
+ * yet written to costs address space only.  0, or -1 if out of memory.
+ */
+extern int	jstream_reader_reserve(JStreamReader *r, size_t bytes);
+
 /* no more input will come */
 extern void jstream_reader_finish(JStreamReader *r);
 

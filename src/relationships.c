@@ -139,7 +139,13 @@ typedef struct RelLevel
 	bool		has_name;
 } RelLevel;
 
-/* one object: its id and name in one chunk, so a lookup touches one place */
+/*
+ * One object: its id and name in one record, so a lookup touches one place.
+ * The records are cut from blocks of REL_MAP_BLOCK: no chunk header, no
+ * rounding up to a power of 2, fewer pages.
+ */
+#define REL_MAP_BLOCK (64 * 1024)
+
 typedef struct RelMapRec
 {
 	uint64		seq;
@@ -153,6 +159,15 @@ typedef struct RelMapEntry
 	uint32		idlen;
 	RelMapRec  *rec;			/* NULL: a free slot */
 } RelMapEntry;
+
+/* memory cut from larger blocks of one context, given back only with it */
+typedef struct RelBump
+{
+	MemoryContext cxt;
+	size_t		block;			/* the size of a block */
+	char	   *next;
+	size_t		left;
+} RelBump;
 
 typedef struct RelStore
 {
@@ -171,6 +186,7 @@ typedef struct RelFrame
 	bool		sqlflow_is_object;
 	/* the dbobjs map */
 	MemoryContext mapcxt;
+	RelBump		recs;			/* its records, in mapcxt */
 	RelMapEntry *map;
 	uint32		map_size;		/* a power of 2, or 0 */
 	uint32		map_n;
@@ -194,8 +210,7 @@ struct RelSink
 	size_t		max_record;
 	MemoryContext cxt;			/* the reader, levels, map sizes */
 	MemoryContext relcxt;		/* the relationship being read */
-	char	   *text_next;		/* where its next text goes (rel_text) */
-	size_t		text_left;
+	RelBump		texts;			/* its texts (rel_text), in relcxt */
 	MemoryContext capcxt;		/* a value being captured whole */
 	MemoryContext tmpcxt;		/* everything else, reset as tokens go by */
 	MemoryContext store_cxt;
@@ -254,6 +269,36 @@ struct RelSink
 #define REL_TEXT_BLOCK 4096
 #define REL_CXT_SIZE (16 * 1024)
 
+/*
+ * size bytes (a multiple of MAXALIGN) from the current block, or from a new
+ * one; what is left of the old block is not used again
+ */
+static void *
+rel_bump_alloc(RelBump *b, size_t size)
+{
+	void	   *at;
+
+	if (size > b->left)
+	{
+		size_t		bsize = Max(size, b->block);
+
+		b->next = MemoryContextAlloc(b->cxt, bsize);
+		b->left = bsize;
+	}
+	at = b->next;
+	b->next += size;
+	b->left -= size;
+	return at;
+}
+
+/* its context was reset */
+static void
+rel_bump_forget(RelBump *b)
+{
+	b->next = NULL;
+	b->left = 0;
+}
+
 /* where a text goes */
 typedef enum RelKeep
 {
@@ -284,23 +329,11 @@ rel_text_len(const char *data)
 static char *
 rel_text(RelSink *rs, const char *s, size_t len, RelKeep keep)
 {
-	size_t		need = INTALIGN(VARHDRSZ + len + 1);
 	void	   *at;
 
 	Assert(keep != KEEP_CHECK);
 	if (keep == KEEP_REL)
-	{
-		if (need > rs->text_left)
-		{
-			size_t		size = Max(need, REL_TEXT_BLOCK);
-
-			rs->text_next = MemoryContextAlloc(rs->relcxt, size);
-			rs->text_left = size;
-		}
-		at = rs->text_next;
-		rs->text_next += need;
-		rs->text_left -= need;
-	}
+		at = rel_bump_alloc(&rs->texts, MAXALIGN(VARHDRSZ + len + 1));
 	else
 		at = palloc(VARHDRSZ + len + 1);
 	return rel_text_put(at, s, len);
@@ -334,8 +367,7 @@ static void
 rel_reset_relcxt(RelSink *rs)
 {
 	MemoryContextReset(rs->relcxt);
-	rs->text_next = NULL;
-	rs->text_left = 0;
+	rel_bump_forget(&rs->texts);
 }
 
 static Numeric
@@ -389,6 +421,7 @@ rel_map_reset(RelSink *rs, RelFrame *f)
 {
 	if (f->mapcxt)
 		MemoryContextReset(f->mapcxt);
+	rel_bump_forget(&f->recs);
 	f->map_bytes = 0;
 	f->map = NULL;
 	f->map_size = 0;
@@ -440,14 +473,19 @@ rel_map_insert(RelSink *rs, RelFrame *f, const char *id, const char *name,
 	uint32		hash = hash_bytes((const unsigned char *) id, idlen);
 	size_t		namelen = name ? strlen(name) : 0;
 	size_t		nameoff = INTALIGN(offsetof(RelMapRec, id) + idlen + 1);
-	size_t		size = nameoff + (name ? VARHDRSZ + namelen + 1 : 0);
+	size_t		size = MAXALIGN(nameoff + (name ? VARHDRSZ + namelen + 1 : 0));
 	RelMapEntry *e;
 	RelMapRec  *rec;
 
 	if (f->mapcxt == NULL)
+	{
 		f->mapcxt = AllocSetContextCreate(rs->cxt, "sqlflow dbobjs map",
 										  ALLOCSET_DEFAULT_SIZES);
-	if (f->map_n * 2 >= f->map_size)
+		f->recs.cxt = f->mapcxt;
+		f->recs.block = REL_MAP_BLOCK;
+	}
+	/* at most three quarters full */
+	if ((uint64) f->map_n * 4 >= (uint64) f->map_size * 3)
 	{
 		uint32		oldsize = f->map_size;
 		RelMapEntry *oldmap = f->map;
@@ -473,7 +511,7 @@ rel_map_insert(RelSink *rs, RelFrame *f, const char *id, const char *name,
 		f->map_n++;
 	}
 	/* a replaced record stays until the map is reset; it is counted */
-	rec = MemoryContextAlloc(f->mapcxt, size);
+	rec = rel_bump_alloc(&f->recs, size);
 	memcpy(rec->id, id, idlen + 1);
 	rec->name = name ? rel_text_put((char *) rec + nameoff, name, namelen) : NULL;
 	rec->seq = ++rs->map_seq;
@@ -1193,6 +1231,8 @@ rel_sink_create(const char *what, size_t max_record, MemoryContext store_cxt,
 	rs->relcxt = AllocSetContextCreate(rs->cxt, "sqlflow relationship",
 									   REL_CXT_SIZE, REL_CXT_SIZE,
 									   ALLOCSET_DEFAULT_MAXSIZE);
+	rs->texts.cxt = rs->relcxt;
+	rs->texts.block = REL_TEXT_BLOCK;
 	rs->capcxt = AllocSetContextCreate(rs->cxt, "sqlflow JSON value",
 									   ALLOCSET_DEFAULT_SIZES);
 	rs->tmpcxt = AllocSetContextCreate(rs->cxt, "sqlflow JSON token",

@@ -832,6 +832,61 @@ test_memory_bounded(void)
 	report(calls > 0, "the allocator hooks are used");
 }
 
+/*
+ * jstream_reader_reserve: after it, feeding up to that much between reads
+ * allocates nothing; a smaller reserve is a no-op; unread bytes survive it
+ */
+static void
+test_reserve(void)
+{
+	JStreamAllocator a = {t_alloc, t_realloc, t_free, NULL};
+	JStreamReader *r;
+	char		piece[1000];
+	int			before;
+	int			ok;
+	long		strings = 0;
+	JStreamEvent ev;
+	JStreamResult res;
+
+	outstanding = peak = 0;
+	calls = 0;
+	fail_after = -1;
+	/* 250 strings of 4 bytes each: "y", */
+	for (int k = 0; k < (int) sizeof(piece); k += 4)
+		memcpy(piece + k, "\"y\",", 4);
+	r = jstream_reader_create(&a);
+	ok = jstream_reader_feed(r, "[\"ab", 4) == 0;
+	ok = ok && jstream_reader_next(r, &ev) == JS_EVENT && ev.token == JS_ARRAY_START;
+	ok = ok && jstream_reader_next(r, &ev) == JS_NEED_MORE;
+	ok = ok && jstream_reader_reserve(r, 300000) == 0;
+	before = calls;
+	ok = ok && jstream_reader_reserve(r, 1000) == 0 && calls == before;
+	/* the string cut before the reserve goes on after it */
+	ok = ok && jstream_reader_feed(r, "c\",", 3) == 0;
+	for (int round = 0; round < 5 && ok; round++)
+	{
+		/* 290,000 bytes (and the 7 above) before the reader reads */
+		for (int i = 0; i < 290 && ok; i++)
+			ok = jstream_reader_feed(r, piece, sizeof(piece)) == 0;
+		while ((res = jstream_reader_next(r, &ev)) == JS_EVENT)
+			if (ev.token == JS_STRING)
+			{
+				if (strings == 0)
+					ok = ok && ev.len == 3 && memcmp(ev.data, "abc", 3) == 0;
+				strings++;
+			}
+		ok = ok && res == JS_NEED_MORE;
+	}
+	ok = ok && calls == before;
+	jstream_reader_feed(r, "1]", 2);
+	jstream_reader_finish(r);
+	while ((res = jstream_reader_next(r, &ev)) == JS_EVENT)
+		;
+	jstream_reader_destroy(r);
+	report(ok && res == JS_EOF && strings == 1 + 5 * 290 * 250 && outstanding == 0,
+		   "reserve: feeding up to the reserved room between reads allocates nothing");
+}
+
 /* one 100 MB chunk, then small ones: no quadratic behaviour */
 static void
 test_huge_chunk(void)
@@ -1172,6 +1227,7 @@ main(void)
 	test_api_edges();
 	test_failing_allocator();
 	test_memory_bounded();
+	test_reserve();
 	test_huge_chunk();
 
 	printf("%d passed, %d failed\n", passed, failed);
