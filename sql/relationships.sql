@@ -77,6 +77,7 @@ INSERT INTO docs VALUES
 ('dbobjs itself named', '{"dbobjs":{"id":"9","name":"self"},"relationships":[{"id":"r","sources":[{"column":"s","parentId":"9"}]}]}'),
 ('dbobjs after relationships, names given', '{"relationships":[{"id":"r","sources":[{"column":"s","parentName":"P"}]}],"dbobjs":[{"id":"1","name":"T"}]}'),
 ('dbobjs of another place', '{"dbobjs":[{"id":"1","name":"T"}],"data":{"relationships":[{"id":"r","sources":[{"column":"s","parentId":"1"}]}]}}'),
+('ends read whole, or token by token', '{"dbobjs":[{"id":"1","name":"T1"}],"relationships":[{"id":"r","target":{ "column" : "t" , "parentName":null,"coordinates":[],"parentName":"T2","x":{}},"sources":[{"column":true,"parentId":"1","parentName":false},{"column":"a","column":"b","coordinates":[{"x":1,"y":2}],"parentId":"1"},{"column":"c","note":"caf\u00e9","parentId":"1"},{"\u0063olumn":"d"},{"column":"e","parentName":"P","id":1.5},{"column":"f","parentId":1},{}]}]}'),
 ('escapes and characters', '{"relationships":[{"id":"\u00e9\ud83d\ude00\n\"\\","sources":[{"column":"\u4e2d\u6587","parentName":"caf\u00e9"}]}]}'),
 ('empty', '{}'),
 ('summary mode', '{"code":200,"data":{"mode":"summary","summary":{"relationship":4000,"table":75}}}');
@@ -87,6 +88,7 @@ FROM docs ORDER BY name;
 RESET client_min_messages;
 SELECT * FROM sqlflow_relationships(inline_job((SELECT doc FROM docs WHERE name = 'values of every type')));
 SELECT * FROM sqlflow_relationships(inline_job((SELECT doc FROM docs WHERE name = 'escapes and characters')));
+SELECT * FROM sqlflow_relationships(inline_job((SELECT doc FROM docs WHERE name = 'ends read whole, or token by token')));
 
 -- summary mode: said, as by the other exports of a job
 SELECT count(*) AS summary_rows FROM sqlflow_relationships('5ca1ab1e5ca1ab1e5ca1ab1e5ca1ab1e');

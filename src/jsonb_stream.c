@@ -184,6 +184,13 @@ sqlflow_json_in_skip_value(JsonIn *in)
 	jstream_reader_skip_value(in->reader);
 }
 
+int
+sqlflow_json_in_members(JsonIn *in, const char *const *keys, const size_t *keylens,
+						int nkeys, JStreamMember *out, int max)
+{
+	return jstream_reader_members(in->reader, keys, keylens, nkeys, out, max);
+}
+
 /* ----------------------------------------------------------------
  * The jsonb sink
  * ----------------------------------------------------------------

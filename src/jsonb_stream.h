@@ -67,6 +67,15 @@ extern void sqlflow_json_in_skip(JsonIn *in);
 /* right after a key: its value is checked, not handed out */
 extern void sqlflow_json_in_skip_value(JsonIn *in);
 
+/*
+ * Right after an object opened: the wanted members of the whole object at
+ * once, when it is of the common kind; -1 (nothing read) when its tokens
+ * are to be taken one by one (jstream_reader_members)
+ */
+extern int	sqlflow_json_in_members(JsonIn *in, const char *const *keys,
+									const size_t *keylens, int nkeys,
+									JStreamMember *out, int max);
+
 /* the sink that builds the export as jsonb */
 typedef struct JsonbSink JsonbSink;
 

@@ -1299,6 +1299,152 @@ jstream_reader_next(JStreamReader *r, JStreamEvent *ev)
 	}
 }
 
+/*
+ * One value at p, passed over by jstream_skip_run as skip_value would:
+ * where it ends, or NULL where the fast path would stop.  The reader's
+ * grammar state is as before either way (the stack above depth may differ).
+ */
+static const unsigned char *
+jstream_skip_one(JStreamReader *r, const unsigned char *p)
+{
+	size_t		pos = r->pos;
+	JStreamState state = r->state;
+	int			depth = r->depth;
+	const unsigned char *q = NULL;
+
+	r->pos = (const char *) p - r->buf;
+	r->state = ST_VALUE;
+	r->skip_depth = depth + 1;
+	jstream_skip_run(r);
+	p = (const unsigned char *) r->buf + r->pos;
+	if (r->depth == depth && r->state == ST_AFTER)
+		q = p;					/* a scalar */
+	else if (r->depth == depth + 1 && p < (const unsigned char *) r->buf + r->len &&
+			 (*p == '}' || *p == ']') && r->stack[depth] == (*p == '}' ? '{' : '[') &&
+			 (r->state == ST_AFTER || r->state == (*p == '}' ? ST_KEY_OR_END : ST_VALUE_OR_END)))
+		q = p + 1;				/* a container, at its closing bracket */
+	r->pos = pos;
+	r->state = state;
+	r->depth = depth;
+	r->skip_depth = 0;
+	return q;
+}
+
+/* p past JSON whitespace, not beyond end */
+static inline const unsigned char *
+jstream_space(const unsigned char *p, const unsigned char *end)
+{
+	while (p < end && (jstream_class[*p] & C_SPACE))
+		p++;
+	return p;
+}
+
+int
+jstream_reader_members(JStreamReader *r, const char *const *keys,
+					   const size_t *keylens, int nkeys,
+					   JStreamMember *out, int max)
+{
+	const unsigned char *p;
+	const unsigned char *end;
+	unsigned char *ends[64];	/* the closing quotes of strings handed out */
+	int			n = 0;
+	int			first = 1;
+
+	if (r->error || r->tok_kind != TK_NONE || r->skip_depth != 0 ||
+		r->state != ST_KEY_OR_END || r->depth == 0 || r->stack[r->depth - 1] != '{' ||
+		max > 64)
+		return -1;
+	p = (const unsigned char *) r->buf + r->pos;
+	end = (const unsigned char *) r->buf + r->len;
+	for (;;)
+	{
+		const unsigned char *q;
+		const unsigned char *key;
+		size_t		keylen;
+		int			k;
+
+		p = jstream_space(p, end);
+		if (p == end)
+			return -1;
+		if (*p == '}' && first)
+			break;
+		if (*p != '"' || (q = jstream_plain_end(r, p, end)) == NULL)
+			return -1;
+		key = p + 1;
+		keylen = q - p - 1;
+		p = jstream_space(q + 1, end);
+		if (p == end || *p != ':')
+			return -1;
+		p = jstream_space(p + 1, end);
+		if (p == end)
+			return -1;
+		for (k = 0; k < nkeys; k++)
+			if (keylens[k] == keylen && memcmp(keys[k], key, keylen) == 0)
+				break;
+		if (k == nkeys)
+		{
+			if ((p = jstream_skip_one(r, p)) == NULL)
+				return -1;
+		}
+		else
+		{
+			JStreamEvent *v;
+
+			if (n == max)
+				return -1;
+			v = &out[n].value;
+			out[n].key = k;
+			v->offset = r->base + (size_t) ((const char *) p - r->buf);
+			v->depth = r->depth;
+			v->data = NULL;
+			v->len = 0;
+			if (*p == '"')
+			{
+				if ((q = jstream_plain_end(r, p, end)) == NULL)
+					return -1;
+				v->token = JS_STRING;
+				v->data = (const char *) p + 1;
+				v->len = q - p - 1;
+				ends[n] = (unsigned char *) q;
+				p = q + 1;
+			}
+			else
+			{
+				int			word = *p == 't' ? 0 : *p == 'f' ? 1 : *p == 'n' ? 2 : -1;
+				size_t		wlen;
+
+				if (word < 0)
+					return -1;	/* a number or a container: one by one */
+				wlen = strlen(jstream_words[word]);
+				if ((size_t) (end - p) <= wlen || memcmp(p, jstream_words[word], wlen) != 0 ||
+					(jstream_class[p[wlen]] & C_ALNUM))
+					return -1;
+				v->token = jstream_word_tokens[word];
+				ends[n] = NULL;
+				p += wlen;
+			}
+			n++;
+		}
+		p = jstream_space(p, end);
+		if (p == end)
+			return -1;
+		if (*p == '}')
+			break;
+		if (*p != ',')
+			return -1;
+		p++;
+		first = 0;
+	}
+	/* the object is read: its strings are terminated in place, as ever */
+	for (int i = 0; i < n; i++)
+		if (ends[i])
+			*ends[i] = '\0';
+	r->depth--;
+	jstream_value_done(r);
+	r->pos = (const char *) p + 1 - r->buf;
+	return n;
+}
+
 void
 jstream_reader_skip(JStreamReader *r)
 {

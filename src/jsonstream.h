@@ -135,6 +135,33 @@ extern void jstream_reader_skip(JStreamReader *r);
  */
 extern void jstream_reader_skip_value(JStreamReader *r);
 
+/* a wanted member of an object read whole (jstream_reader_members) */
+typedef struct JStreamMember
+{
+	int			key;			/* which of the wanted keys */
+	JStreamEvent value;			/* a JS_STRING, JS_TRUE, JS_FALSE or JS_NULL */
+} JStreamMember;
+
+/*
+ * Right after a JS_OBJECT_START: the whole object at once, when it is of
+ * the common kind.  That is: it lies whole in the buffer; its keys, and
+ * the values of the wanted keys, are strings of printable ASCII without
+ * escapes (or, for a value, true, false or null); the other values are
+ * whatever jstream_reader_skip_value passes over at full speed (such
+ * strings, integers, the three words, and containers of these).  Then the
+ * members whose key is one of keys[0 .. nkeys) go to out (at most max, in
+ * document order), the rest are checked and passed over, and the next
+ * event is what follows the object's closing brace (its JS_OBJECT_END is
+ * not handed out).  Returns how many went to out.
+ *
+ * Any other object gives -1, with nothing read: its tokens come one by one
+ * as ever, and so does any error in it.  So what is accepted, the values,
+ * and every error with its offset, are the same either way.
+ */
+extern int	jstream_reader_members(JStreamReader *r, const char *const *keys,
+								   const size_t *keylens, int nkeys,
+								   JStreamMember *out, int max);
+
 /* byte offset of the error (see above); 0 if none */
 extern unsigned long long jstream_reader_error_offset(const JStreamReader *r);
 

@@ -10,7 +10,10 @@
  * function, which takes the tokens and follows the document with a small
  * stack of roles.  A relationship is collected while its object is open
  * and becomes rows (one per source) when it closes; rows go straight into
- * a tuplestore, which spills to disk past work_mem.
+ * a tuplestore, which spills to disk past work_mem.  Its ends (target and
+ * sources), most of the document, are taken whole from the reader when
+ * they are of the common kind (jstream_reader_members): only the three
+ * members rows show come out, the rest is checked and passed over.
  *
  * Which rows: those of sqlflow_relationships(jsonb).  The payload is
  * "data" when that is an object, else the document; the lineage is the
@@ -62,6 +65,11 @@
 #define NVARIANTS 3
 static const char *const variant_key[NVARIANTS] = {"relationships", "relationship", "relations"};
 static const size_t variant_len[NVARIANTS] = {13, 12, 9};
+
+/* the members of an end (target or source) that rows show, in RelField order */
+#define NENDKEYS 3
+static const char *const end_key[NENDKEYS] = {"parentName", "parentId", "column"};
+static const size_t end_keylen[NENDKEYS] = {10, 8, 6};
 
 /* a member name, compared by length first */
 #define KEY_IS_N(ev, lit, n) ((ev)->len == (n) && memcmp((ev)->data, (lit), (n)) == 0)
@@ -940,6 +948,25 @@ rel_element(RelSink *rs)
 		p->kind = PK_DBOBJ;
 }
 
+/*
+ * An end (target or source) that just opened, read whole when it is of the
+ * common kind: its fields set as its members' events would set them (in
+ * document order, so of a repeated key the last counts), the rest of it
+ * checked and passed over.  false when it is to come token by token.
+ */
+static bool
+rel_end_whole(RelSink *rs, RelField first)
+{
+	JStreamMember m[8];
+	int			n;
+
+	n = sqlflow_json_in_members(&rs->in, end_key, end_keylen, NENDKEYS, m, lengthof(m));
+	for (int i = 0; i < n; i++)
+		rel_assign(rs, (RelField) (first + m[i].key),
+				   rel_scalar_text(rs, &m[i].value, KEEP_REL));
+	return n >= 0;
+}
+
 /* a value starts: a scalar, or a container to push */
 static void
 rel_value(RelSink *rs, const JStreamEvent *ev)
@@ -1033,7 +1060,8 @@ rel_value(RelSink *rs, const JStreamEvent *ev)
 			rs->t_name = rs->t_id = rs->t_column = NULL;
 			if (is_object)
 			{
-				rel_push(rs, ROLE_TARGET, true, p.frame, p.variant);
+				if (!rel_end_whole(rs, RF_TARGET_NAME))
+					rel_push(rs, ROLE_TARGET, true, p.frame, p.variant);
 				return;
 			}
 			break;
@@ -1049,7 +1077,8 @@ rel_value(RelSink *rs, const JStreamEvent *ev)
 			rel_add_source(rs);
 			if (is_object)
 			{
-				rel_push(rs, ROLE_SOURCE, true, p.frame, p.variant);
+				if (!rel_end_whole(rs, RF_SOURCE_NAME))
+					rel_push(rs, ROLE_SOURCE, true, p.frame, p.variant);
 				return;
 			}
 			break;

@@ -11,7 +11,11 @@
  * containers that are members of the top-level value, the values of the
  * top-level object's members): skipping, whole and chunked runs agree too,
  * and they end (the same error at the same offset, or eof) as reading
- * everything does.
+ * everything does.  A fourth mode reads every object with
+ * jstream_reader_members (wanted keys "a" and "bb"), and where that gives
+ * -1, member by member (the other keys' values skipped): a member read
+ * either way counts the same, so whole and chunked runs, where objects lie
+ * whole in the buffer far more often, must still agree.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -78,6 +82,48 @@ valid_utf8(const unsigned char *s, size_t n)
 	return 1;
 }
 
+static const char *const wanted[2] = {"a", "bb"};
+static const size_t wantedlen[2] = {1, 2};
+
+/* a string's or a number's text, checked against the input */
+static uint64_t
+check_text(uint64_t h, const JStreamEvent *ev, const uint8_t *data, size_t len,
+		   size_t max_token)
+{
+	if (ev->token == JS_KEY || ev->token == JS_STRING)
+	{
+		if (ev->len > max_token || strlen(ev->data) != ev->len ||
+			!valid_utf8((const unsigned char *) ev->data, ev->len) ||
+			data[ev->offset] != '"')
+			abort();
+		h = mix(h, ev->data, ev->len);
+	}
+	else if (ev->token == JS_NUMBER)
+	{
+		if (ev->len > max_token || strlen(ev->data) != ev->len ||
+			ev->offset + ev->len > len ||
+			memcmp(ev->data, data + ev->offset, ev->len) != 0)
+			abort();
+		h = mix(h, ev->data, ev->len);
+	}
+	else if (ev->data != NULL)
+		abort();
+	return h;
+}
+
+/* a wanted member, however it was read */
+static uint64_t
+member(uint64_t h, int key, const JStreamEvent *ev, const uint8_t *data, size_t len,
+	   size_t max_token)
+{
+	h = mix(h, "M", 1);
+	h = mix(h, &key, sizeof(key));
+	h = mix(h, &ev->token, sizeof(ev->token));
+	h = mix(h, &ev->offset, sizeof(ev->offset));
+	h = mix(h, &ev->depth, sizeof(ev->depth));
+	return check_text(h, ev, data, len, max_token);
+}
+
 static uint64_t
 run(const uint8_t *data, size_t len, uint8_t mode, uint8_t seed, int chunked,
 	int skip, long *events, uint64_t *end)
@@ -90,6 +136,8 @@ run(const uint8_t *data, size_t len, uint8_t mode, uint8_t seed, int chunked,
 	size_t		off = 0;
 	unsigned long long last = 0;
 	int			done = 0;
+	int			pending = -1;	/* skip 3: the wanted key whose value comes next */
+	int			max_members = 1 + (seed >> 5);
 
 	*events = 0;
 	if (r == NULL)
@@ -125,28 +173,62 @@ run(const uint8_t *data, size_t len, uint8_t mode, uint8_t seed, int chunked,
 				ev.depth < 0 || ev.depth > max_depth)
 				abort();
 			last = ev.offset;
+			if (skip == 3)
+			{
+				int			key = pending;
+
+				pending = -1;
+				if (ev.token == JS_KEY)
+				{
+					for (int k = 0; k < 2; k++)
+						if (ev.len == wantedlen[k] && memcmp(ev.data, wanted[k], ev.len) == 0)
+							pending = k;
+					check_text(0, &ev, data, len, max_token);
+					if (pending < 0)
+						jstream_reader_skip_value(r);
+					continue;	/* counted with its value */
+				}
+				if (key >= 0 && (ev.token == JS_STRING || ev.token == JS_TRUE ||
+								 ev.token == JS_FALSE || ev.token == JS_NULL))
+				{
+					h = member(h, key, &ev, data, len, max_token);
+					(*events)++;
+					continue;
+				}
+				if (ev.token == JS_OBJECT_END)
+				{
+					h = mix(h, "}", 1);		/* its offset is not known otherwise */
+					(*events)++;
+					continue;
+				}
+			}
 			(*events)++;
 			h = mix(h, &ev.token, sizeof(ev.token));
 			h = mix(h, &ev.offset, sizeof(ev.offset));
 			h = mix(h, &ev.depth, sizeof(ev.depth));
-			if (ev.token == JS_KEY || ev.token == JS_STRING)
+			h = check_text(h, &ev, data, len, max_token);
+			if (skip == 3 && ev.token == JS_OBJECT_START)
 			{
-				if (ev.len > max_token || strlen(ev.data) != ev.len ||
-					!valid_utf8((const unsigned char *) ev.data, ev.len) ||
-					data[ev.offset] != '"')
+				JStreamMember m[8];
+				int			n = jstream_reader_members(r, wanted, wantedlen, 2, m, max_members);
+
+				if (n > max_members)
 					abort();
-				h = mix(h, ev.data, ev.len);
+				for (int i = 0; i < n; i++)
+				{
+					if (m[i].value.offset <= last || m[i].value.offset >= len ||
+						m[i].key < 0 || m[i].key > 1 || m[i].value.depth != ev.depth + 1)
+						abort();
+					last = m[i].value.offset;
+					h = member(h, m[i].key, &m[i].value, data, len, max_token);
+					(*events)++;
+				}
+				if (n >= 0)
+				{
+					h = mix(h, "}", 1);
+					(*events)++;
+				}
 			}
-			else if (ev.token == JS_NUMBER)
-			{
-				if (ev.len > max_token || strlen(ev.data) != ev.len ||
-					ev.offset + ev.len > len ||
-					memcmp(ev.data, data + ev.offset, ev.len) != 0)
-					abort();
-				h = mix(h, ev.data, ev.len);
-			}
-			else if (ev.data != NULL)
-				abort();
 			if (skip == 1 && ev.depth == 1 &&
 				(ev.token == JS_OBJECT_START || ev.token == JS_ARRAY_START))
 				jstream_reader_skip(r);
@@ -193,7 +275,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 2)
 		return 0;
-	skip = (data[0] >> 3) % 3;
+	skip = (data[0] >> 3) % 4;
 	if (run(data + 2, size - 2, data[0], data[1], 0, skip, &e1, &end1) !=
 		run(data + 2, size - 2, data[0], data[1], 1, skip, &e2, &end2) || e1 != e2 ||
 		end1 != end2)

@@ -54,9 +54,68 @@ static const char *const token_names[] = {
  */
 /*
  * 1: drain skips every container that is a member of the top-level one;
- * 2: drain skips the value of every member of the top-level object
+ * 2: drain skips the value of every member of the top-level object;
+ * 3: drain reads every object with jstream_reader_members (keys "a" and
+ * "bb", at most 3), and where that gives -1, member by member with the
+ * other keys' values skipped; a wanted member is one line either way
  */
 static int	skip_members;
+static int	pending_member = -1;
+
+static const char *const wanted_keys[2] = {"a", "bb"};
+static const size_t wanted_lens[2] = {1, 2};
+
+static void
+member_line(Buf *out, int key, const JStreamEvent *ev)
+{
+	char		tmp[160];
+
+	snprintf(tmp, sizeof(tmp), "member %d %s@%llu/%d", key, token_names[ev->token],
+			 ev->offset, ev->depth);
+	buf_str(out, tmp);
+	if (ev->token == JS_STRING)
+	{
+		buf_str(out, " ");
+		buf_add(out, ev->data, ev->len);
+		if (strlen(ev->data) != ev->len)
+			buf_str(out, "<len mismatch>");
+	}
+	else if (ev->data != NULL || ev->len != 0)
+		buf_str(out, "<data on a word>");
+	buf_str(out, "\n");
+}
+
+/* mode 3: true if the event is taken care of */
+static int
+drain_members(JStreamReader *r, const JStreamEvent *ev, Buf *out)
+{
+	int			key = pending_member;
+	char		tmp[64];
+
+	pending_member = -1;
+	if (ev->token == JS_KEY)
+	{
+		for (int k = 0; k < 2; k++)
+			if (ev->len == wanted_lens[k] && memcmp(ev->data, wanted_keys[k], ev->len) == 0)
+				pending_member = k;
+		if (pending_member < 0)
+			jstream_reader_skip_value(r);
+		return 1;
+	}
+	if (key >= 0 && (ev->token == JS_STRING || ev->token == JS_TRUE ||
+					 ev->token == JS_FALSE || ev->token == JS_NULL))
+	{
+		member_line(out, key, ev);
+		return 1;
+	}
+	if (ev->token == JS_OBJECT_END)
+	{
+		snprintf(tmp, sizeof(tmp), "}/%d\n", ev->depth);
+		buf_str(out, tmp);
+		return 1;
+	}
+	return 0;
+}
 
 static int
 drain(JStreamReader *r, Buf *out)
@@ -67,6 +126,8 @@ drain(JStreamReader *r, Buf *out)
 
 	while ((res = jstream_reader_next(r, &ev)) == JS_EVENT)
 	{
+		if (skip_members == 3 && drain_members(r, &ev, out))
+			continue;
 		snprintf(tmp, sizeof(tmp), "%s@%llu/%d", token_names[ev.token],
 				 ev.offset, ev.depth);
 		buf_str(out, tmp);
@@ -85,6 +146,21 @@ drain(JStreamReader *r, Buf *out)
 		else if (ev.data != NULL || ev.len != 0)
 			buf_str(out, "<data on a structural token>");
 		buf_str(out, "\n");
+		if (skip_members == 3 && ev.token == JS_OBJECT_START)
+		{
+			JStreamMember m[8];
+			int			n = jstream_reader_members(r, wanted_keys, wanted_lens, 2, m, 3);
+
+			if (n > 3)
+				buf_str(out, "<more members than asked for>\n");
+			for (int i = 0; i < n; i++)
+				member_line(out, m[i].key, &m[i].value);
+			if (n >= 0)
+			{
+				snprintf(tmp, sizeof(tmp), "}/%d\n", ev.depth);
+				buf_str(out, tmp);
+			}
+		}
 	}
 	if (res == JS_ERROR)
 	{
@@ -125,6 +201,7 @@ parse_with(const char *in, size_t len, size_t split, size_t step,
 
 	if (r == NULL)
 		abort();
+	pending_member = -1;
 	if (max_token)
 		jstream_reader_set_max_token(r, max_token);
 	if (max_depth)
@@ -277,6 +354,45 @@ same_when_skipping(const char *name, const char *in, size_t len, const char *who
 		skip_members = 0;
 		free(expected);
 	}
+
+	/*
+	 * Objects read whole (mode 3): whole, where they mostly lie whole in the
+	 * buffer, as byte by byte, where they never do, and in random chunks;
+	 * and the same end as reading everything
+	 */
+	skip_members = 3;
+	{
+		char	   *ref = parse(in, len, len, 0);
+		const char *end_whole = strrchr(whole, '\n');
+		const char *end_ref = strrchr(ref, '\n');
+
+		while (end_whole > whole && end_whole[-1] != '\n')
+			end_whole--;
+		while (end_ref > ref && end_ref[-1] != '\n')
+			end_ref--;
+		if (ok && strcmp(end_whole, end_ref) != 0)
+		{
+			fprintf(stderr, "# %s: reading objects whole ends with %s# instead of %s",
+					name, end_ref, end_whole);
+			ok = 0;
+		}
+		for (int way = 1; way < 5 && ok; way++)
+		{
+			char	   *part;
+
+			rng_state = way + 11;
+			part = way == 1 ? parse(in, len, 0, 1) : parse(in, len, 0, (size_t) -1);
+			if (strcmp(part, ref) != 0)
+			{
+				fprintf(stderr, "# %s: reading objects whole (way %d) gives\n%s# instead of\n%s",
+						name, way, part, ref);
+				ok = 0;
+			}
+			free(part);
+		}
+		free(ref);
+	}
+	skip_members = 0;
 	return ok;
 }
 
@@ -1017,6 +1133,35 @@ test_numeric_scale(void)
 }
 
 /*
+ * Objects read whole (jstream_reader_members; mode 3 of same_when_skipping,
+ * which every case goes through): what it takes, what it leaves to the
+ * tokens, and errors right where it would have read
+ */
+static void
+test_members(void)
+{
+	ACCEPT("[{\"a\":\"x\",\"bb\":true,\"c\":[1,{\"d\":[]},{}],\"a\":null},{\"bb\":\"y\"},{},"
+		   "{\"a\":\"\\u0041\",\"bb\":2},{ \"a\" : \"x\" , \"bb\" : false }\t]");
+	ACCEPT("{\"a\":\"x\",\"q\":{\"a\":\"inner\",\"bb\":\"y\"},\"bb\":\"z\"}");
+	ACCEPT("[{\"a\":\"x\",\"bb\":\"y\",\"a\":\"z\",\"bb\":null}]");
+	ACCEPT("[{\"c\":\"\xC3\xA9\",\"a\":\"x\"},{\"a\":\"x\",\"c\":1.5},{\"\\u0061\":\"x\"}]");
+	ACCEPT("[{\"a\":{\"bb\":\"x\"}},{\"bb\":[\"x\"]},{\"a\":-1},{\"a\":\"\xC3\xA9\"}]");
+	REJECT("[{\"a\":\"x\",}]", "unexpected character \"}\"", 10);
+	REJECT("[{\"c\" 12}]", "unexpected character \"1\"", 6);
+	REJECT("[{\"c\":}]", "unexpected character \"}\"", 6);
+	REJECT("[{\"c\":,\"a\":\"x\"}]", "unexpected character \",\"", 6);
+	REJECT("[{\"a\":\"x\",\"c\":[}]", "unexpected character \"}\"", 15);
+	REJECT("[{\"a\":\"x\",\"c\":[1,]}]", "unexpected character \"]\"", 17);
+	REJECT("[{\"a\":\"x\" \"bb\":\"y\"}]", "unexpected character \"\"\"", 10);
+	REJECT("[{\"a\":\"x\",\"bb\":tru}]", "invalid token", 15);
+	REJECT("[{\"a\":\"x\",\"bb\":truex}]", "invalid token", 15);
+	REJECT("[{\"a\":\"x\",\"bb\":\"y\"]", "unexpected character \"]\"", 18);
+	REJECT("[{\"a\":\"x\",\"c\":{\"d\":1]}]", "unexpected character \"]\"", 20);
+	REJECT("[{\"a\":\"x\",\"c\":{}}", "unexpected end of input", 17);
+	REJECT("[{\"a\":\"x\x01\"}]", "control character in string", 8);
+}
+
+/*
  * Skipping (see same_when_skipping, which every case above also goes
  * through): documents whose member containers hold every kind of token,
  * and errors of every kind inside a skipped container.
@@ -1223,6 +1368,7 @@ main(void)
 	test_limits();
 	test_numeric_scale();
 	test_skip();
+	test_members();
 	test_string_words();
 	test_api_edges();
 	test_failing_allocator();
