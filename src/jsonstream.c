@@ -23,6 +23,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__) && defined(__GNUC__)
+#include <emmintrin.h>
+#define JSTREAM_SSE2 1
+#endif
 
 #include "jsonstream.h"
 
@@ -102,6 +106,30 @@ static const unsigned char jstream_class[256] = {
 static inline const unsigned char *
 jstream_scan_plain(const unsigned char *p, const unsigned char *end)
 {
+#ifdef JSTREAM_SSE2
+
+	/*
+	 * Sixteen bytes at a time where SSE2 is there (every x86-64): a quote, a
+	 * backslash, and, compared as signed bytes, below 0x20 (a control
+	 * character, or 0x80 and up, which are negative).
+	 */
+	const __m128i quote = _mm_set1_epi8('"');
+	const __m128i backslash = _mm_set1_epi8('\\');
+	const __m128i space = _mm_set1_epi8(0x20);
+
+	while (end - p >= 16)
+	{
+		__m128i		x = _mm_loadu_si128((const __m128i *) p);
+		int			hit;
+
+		hit = _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, quote),
+														  _mm_cmpeq_epi8(x, backslash)),
+											 _mm_cmplt_epi8(x, space)));
+		if (hit != 0)
+			return p + __builtin_ctz(hit);
+		p += 16;
+	}
+#endif
 	while (end - p >= 8)
 	{
 		uint64_t	w;
@@ -1383,7 +1411,14 @@ jstream_reader_members(JStreamReader *r, const char *const *keys,
 				break;
 		if (k == nkeys)
 		{
-			if ((p = jstream_skip_one(r, p)) == NULL)
+			/* an unwanted value: a plain string here, anything else as skipping does */
+			if (*p == '"')
+			{
+				if ((q = jstream_plain_end(r, p, end)) == NULL)
+					return -1;
+				p = q + 1;
+			}
+			else if ((p = jstream_skip_one(r, p)) == NULL)
 				return -1;
 		}
 		else

@@ -1279,30 +1279,32 @@ test_skip(void)
 }
 
 /*
- * Strings are scanned eight bytes at a time: a byte that ends the plain
- * run (a quote, a backslash, a control character, a byte >= 0x80) at
- * every place in and around a word, bare and where it is skipped.
+ * Strings are scanned sixteen bytes at a time (SSE2), then eight (a word),
+ * then one: a byte that ends the plain run (a quote, a backslash, a control
+ * character, a byte >= 0x80) at every place in and around two blocks of
+ * sixteen, bare and where it is skipped, with and without room after it.
  */
 static void
 test_string_words(void)
 {
-	static const char *const wrap[][2] = {{"", ""}, {"[[", "]]"}, {"{\"k\":", "}"}};
+	static const char *const wrap[][2] = {{"", ""}, {"[[", "]]"}, {"{\"k\":", "}"},
+	{"[", "]                                        "}};
 	int			ok = 1;
 
-	for (size_t w = 0; w < 3; w++)
-		for (int pos = 0; pos <= 20; pos++)
+	for (size_t w = 0; w < 4; w++)
+		for (int pos = 0; pos <= 40; pos++)
 			for (int kind = 0; kind < 5; kind++)
 			{
 				static const char *const mid[] = {"\\\"", "\\\\", "\x01", "\x1F", "\xC3\xA9"};
-				char		in[128];
+				char		in[192];
 				size_t		pre = strlen(wrap[w][0]);
 				int			len;
 				char	   *got;
 				const char *last;
 
 				len = snprintf(in, sizeof(in), "%s\"%.*s%s%.*s\"%s", wrap[w][0],
-							   pos, "aaaaaaaaaaaaaaaaaaaa", mid[kind],
-							   20 - pos, "bbbbbbbbbbbbbbbbbbbb", wrap[w][1]);
+							   pos, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", mid[kind],
+							   40 - pos, "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb", wrap[w][1]);
 				got = parse(in, len, len, 0);
 				last = got + strlen(got);
 				while (last > got && last[-1] == '\n')
