@@ -252,13 +252,37 @@ jstream_reader_set_max_depth(JStreamReader *r, int depth)
 	r->max_depth = depth;
 }
 
+/*
+ * *buf (*cap bytes, the first "used" in use) made to hold "more" bytes
+ * after those, doubling from *cap or from mincap; 0, or -1 if out of memory
+ */
+static int
+jstream_buf_room(JStreamReader *r, char **buf, size_t *cap, size_t used,
+				 size_t more, size_t mincap)
+{
+	size_t		newcap;
+	char	   *nb;
+
+	if (more <= *cap - used)
+		return 0;
+	if (more > ((size_t) -1) / 4 - used)
+		return -1;
+	newcap = *cap > mincap ? *cap : mincap;
+	while (newcap < used + more)
+		newcap *= 2;
+	nb = jstream_grow(r, *buf, newcap);
+	if (nb == NULL)
+		return -1;
+	*buf = nb;
+	*cap = newcap;
+	return 0;
+}
+
 /* room for "more" bytes after the unread ones; 0, or -1 if out of memory */
 static int
 jstream_room(JStreamReader *r, size_t more, size_t mincap)
 {
 	size_t		pending = r->len - r->pos;
-	size_t		newcap;
-	char	   *nb;
 
 	/* drop what was consumed before growing */
 	if (r->pos > 0 && (r->pos >= r->len / 2 || more > r->cap - r->len))
@@ -268,19 +292,7 @@ jstream_room(JStreamReader *r, size_t more, size_t mincap)
 		r->pos = 0;
 		r->len = pending;
 	}
-	if (more <= r->cap - r->len)
-		return 0;
-	if (more > ((size_t) -1) / 4 - r->len)
-		return -1;
-	newcap = r->cap > mincap ? r->cap : mincap;
-	while (newcap < r->len + more)
-		newcap *= 2;
-	nb = jstream_grow(r, r->buf, newcap);
-	if (nb == NULL)
-		return -1;
-	r->buf = nb;
-	r->cap = newcap;
-	return 0;
+	return jstream_buf_room(r, &r->buf, &r->cap, r->len, more, mincap);
 }
 
 int
@@ -345,21 +357,8 @@ jstream_unexpected(JStreamReader *r, const unsigned char *p)
 static int
 jstream_tok_add(JStreamReader *r, const void *data, size_t n)
 {
-	if (n + 1 > r->tok_cap - r->tok_len)
-	{
-		size_t		newcap = r->tok_cap ? r->tok_cap : 256;
-		char	   *nt;
-
-		if (n > ((size_t) -1) / 4 - r->tok_len)
-			return -1;
-		while (newcap < r->tok_len + n + 1)
-			newcap *= 2;
-		nt = jstream_grow(r, r->tok, newcap);
-		if (nt == NULL)
-			return -1;
-		r->tok = nt;
-		r->tok_cap = newcap;
-	}
+	if (jstream_buf_room(r, &r->tok, &r->tok_cap, r->tok_len, n + 1, 256) != 0)
+		return -1;
 	memcpy(r->tok + r->tok_len, data, n);
 	r->tok_len += n;
 	return 0;
