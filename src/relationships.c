@@ -29,7 +29,7 @@
  * What is held: the reader's unparsed tail and the token being read (one
  * string at most sqlflow.max_response_size), the relationship being read
  * (bounded the same way), and the map from id to name of the dbobjs
- * (bounded the same way; about 100 bytes per named object).
+ * (bounded the same way; about 60 bytes per named object).
  *
  * Two corners where the jsonb route differs, both refused rather than
  * answered differently: dbobjs that arrive after relationships whose
