@@ -1373,13 +1373,13 @@ jstream_reader_members(JStreamReader *r, const char *const *keys,
 {
 	const unsigned char *p;
 	const unsigned char *end;
-	unsigned char *ends[64];	/* the closing quotes of strings handed out */
+	unsigned char *ends[JSTREAM_MEMBERS_MAX];	/* closing quotes of strings handed out */
 	int			n = 0;
 	int			first = 1;
 
 	if (r->error || r->tok_kind != TK_NONE || r->skip_depth != 0 ||
 		r->state != ST_KEY_OR_END || r->depth == 0 || r->stack[r->depth - 1] != '{' ||
-		max > 64)
+		max > JSTREAM_MEMBERS_MAX)
 		return -1;
 	p = (const unsigned char *) r->buf + r->pos;
 	end = (const unsigned char *) r->buf + r->len;
@@ -1449,9 +1449,9 @@ jstream_reader_members(JStreamReader *r, const char *const *keys,
 
 				if (word < 0)
 					return -1;	/* a number or a container: one by one */
+				/* a letter right after it fails below, as any byte but space, ',' or '}' */
 				wlen = strlen(jstream_words[word]);
-				if ((size_t) (end - p) <= wlen || memcmp(p, jstream_words[word], wlen) != 0 ||
-					(jstream_class[p[wlen]] & C_ALNUM))
+				if ((size_t) (end - p) < wlen || memcmp(p, jstream_words[word], wlen) != 0)
 					return -1;
 				v->token = jstream_word_tokens[word];
 				ends[n] = NULL;

@@ -135,6 +135,9 @@ extern void jstream_reader_skip(JStreamReader *r);
  */
 extern void jstream_reader_skip_value(JStreamReader *r);
 
+/* the most members jstream_reader_members hands out at once */
+#define JSTREAM_MEMBERS_MAX 64
+
 /* a wanted member of an object read whole (jstream_reader_members) */
 typedef struct JStreamMember
 {
@@ -149,8 +152,8 @@ typedef struct JStreamMember
  * escapes (or, for a value, true, false or null); the other values are
  * whatever jstream_reader_skip_value passes over at full speed (such
  * strings, integers, the three words, and containers of these).  Then the
- * members whose key is one of keys[0 .. nkeys) go to out (at most max, in
- * document order), the rest are checked and passed over, and the next
+ * members whose key is one of keys[0 .. nkeys) go to out (at most max,
+ * which is at most JSTREAM_MEMBERS_MAX, in document order), the rest are checked and passed over, and the next
  * event is what follows the object's closing brace (its JS_OBJECT_END is
  * not handed out).  Returns how many went to out.
  *
