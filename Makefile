@@ -19,7 +19,7 @@ OBJS = \
 	src/relationships.o
 
 EXTENSION = sqlflow_export
-DATA = sqlflow_export--1.0.sql sqlflow_export--1.0--1.1.sql sqlflow_export--1.1--1.2.sql sqlflow_export--1.2.sql
+DATA = sqlflow_export--1.0.sql sqlflow_export--1.0--1.1.sql sqlflow_export--1.1--1.2.sql sqlflow_export--1.2--1.3.sql sqlflow_export--1.3.sql
 PGFILEDESC = "sqlflow_export - SQLFlow data lineage from SQL"
 
 PG_CPPFLAGS = -I$(srcdir)/src

@@ -1,4 +1,4 @@
-/* sqlflow_export--1.2.sql */
+/* sqlflow_export--1.3.sql */
 
 -- complain if script is sourced in psql, rather than via CREATE EXTENSION
 \echo Use "CREATE EXTENSION sqlflow_export" to load this file. \quit
