@@ -16,6 +16,7 @@ OBJS = \
 	src/lineage.o \
 	src/mcxt_alloc.o \
 	src/options.o \
+	src/pictures.o \
 	src/relationships.o
 
 EXTENSION = sqlflow_export

@@ -542,31 +542,6 @@ COMMENT ON FUNCTION sqlflow_trace_job(text, text, text, text, integer, text) IS
 
 -- Pictures: Graphviz DOT and Mermaid from lineage or trace rows -----------------
 
--- one relation of a picture: the two ends and the kind
-CREATE TYPE sqlflow_edge AS (source_table text, source_column text,
-                             target_table text, target_column text, relation_type text);
-
-COMMENT ON TYPE sqlflow_edge IS
-'one relation collected by sqlflow_dot and sqlflow_mermaid';
-
-CREATE FUNCTION sqlflow_edge_collect(edges sqlflow_edge[], lineage record)
-RETURNS sqlflow_edge[]
-LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
-AS $$
-DECLARE
-  src text := concat_ws('.', nullif(nullif(lineage.source_db, 'DEFAULT'), ''),
-                             nullif(nullif(lineage.source_schema, 'DEFAULT'), ''), lineage.source_table);
-  tgt text := concat_ws('.', nullif(nullif(lineage.target_db, 'DEFAULT'), ''),
-                             nullif(nullif(lineage.target_schema, 'DEFAULT'), ''), lineage.target_table);
-BEGIN
-  RETURN edges || ROW(src, lineage.source_column, tgt, lineage.target_column,
-                      coalesce(lineage.relation_type, ''))::sqlflow_edge;
-END
-$$;
-
-COMMENT ON FUNCTION sqlflow_edge_collect(sqlflow_edge[], record) IS
-'state function of sqlflow_dot and sqlflow_mermaid';
-
 -- text for an HTML-like Graphviz label
 CREATE FUNCTION sqlflow_dot_html(s text)
 RETURNS text
@@ -599,132 +574,68 @@ RETURN '"' || replace(replace(replace(replace(s, '\', '\\'), '"', '\"'), E'\n', 
 COMMENT ON FUNCTION sqlflow_dot_string(text) IS
 'quotes text as a Graphviz DOT string';
 
-CREATE FUNCTION sqlflow_dot_final(edges sqlflow_edge[])
-RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
-BEGIN ATOMIC
-  WITH e AS (SELECT coalesce(source_table, '') AS st, source_column AS sc,
-                    coalesce(target_table, '') AS tt, target_column AS tc, relation_type AS k
-             FROM unnest(edges)),
-  ends AS (SELECT st AS t, sc AS c FROM e UNION SELECT tt, tc FROM e),
-  tabs AS (SELECT t, 't' || row_number() OVER (ORDER BY t COLLATE "C") AS id FROM (SELECT DISTINCT t FROM ends) x),
-  cols AS (SELECT t, c, 'c' || row_number() OVER (PARTITION BY t ORDER BY c COLLATE "C" NULLS FIRST) AS port FROM ends),
-  node_lines AS (
-    SELECT tabs.id, format('  %s [label=<<table border="0" cellborder="1" cellspacing="0"><tr><td bgcolor="lightgrey"><b>%s</b></td></tr>%s</table>>];',
-                           tabs.id, sqlflow_dot_html(tabs.t),
-                           string_agg(format('<tr><td port="%s">%s</td></tr>', cols.port,
-                                             sqlflow_dot_html(coalesce(cols.c, ''))), '' ORDER BY length(cols.port), cols.port)) AS line
-    FROM tabs JOIN cols USING (t) GROUP BY tabs.id, tabs.t),
-  edge_lines AS (
-    SELECT DISTINCT format('  %s:%s -> %s:%s [label=%s];', ts.id, cs.port, tt.id, ct.port,
-                           sqlflow_dot_string(e.k)) AS line
-    FROM e
-    JOIN tabs ts ON ts.t = e.st JOIN cols cs ON cs.t = e.st AND cs.c IS NOT DISTINCT FROM e.sc
-    JOIN tabs tt ON tt.t = e.tt JOIN cols ct ON ct.t = e.tt AND ct.c IS NOT DISTINCT FROM e.tc)
-  SELECT E'digraph lineage {\n  graph [rankdir=LR];\n  node [shape=plaintext];\n'
-         || coalesce((SELECT string_agg(line, E'\n' ORDER BY length(id), id) FROM node_lines) || E'\n', '')
-         || coalesce((SELECT string_agg(line, E'\n' ORDER BY line COLLATE "C") FROM edge_lines) || E'\n', '')
-         || '}';
-END;
+-- The aggregates collect distinct tables, columns and relations in C, in
+-- hash tables that grow in place (src/pictures.c): linear in the rows.
+CREATE FUNCTION sqlflow_picture_collect(state internal, lineage record)
+RETURNS internal
+LANGUAGE c IMMUTABLE PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'sqlflow_picture_collect';
 
-COMMENT ON FUNCTION sqlflow_dot_final(sqlflow_edge[]) IS
+COMMENT ON FUNCTION sqlflow_picture_collect(internal, record) IS
+'state function of sqlflow_dot, sqlflow_dot_tables, sqlflow_mermaid and sqlflow_mermaid_tables';
+
+CREATE FUNCTION sqlflow_picture_dot(state internal)
+RETURNS text
+LANGUAGE c IMMUTABLE PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'sqlflow_picture_dot';
+
+COMMENT ON FUNCTION sqlflow_picture_dot(internal) IS
 'final function of sqlflow_dot';
 
-CREATE FUNCTION sqlflow_dot_tables_final(edges sqlflow_edge[])
+CREATE FUNCTION sqlflow_picture_dot_tables(state internal)
 RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
-BEGIN ATOMIC
-  WITH e AS (SELECT coalesce(source_table, '') AS st, coalesce(target_table, '') AS tt,
-                    relation_type AS k FROM unnest(edges)),
-  tabs AS (SELECT t, 't' || row_number() OVER (ORDER BY t COLLATE "C") AS id
-           FROM (SELECT st AS t FROM e UNION SELECT tt FROM e) x),
-  edge_lines AS (
-    SELECT format('  %s -> %s [label=%s];', ts.id, tt.id,
-                  sqlflow_dot_string(string_agg(DISTINCT e.k COLLATE "C", ',' ORDER BY e.k COLLATE "C"))) AS line
-    FROM e JOIN tabs ts ON ts.t = e.st JOIN tabs tt ON tt.t = e.tt
-    GROUP BY ts.id, tt.id)
-  SELECT E'digraph lineage {\n  graph [rankdir=LR];\n  node [shape=box];\n'
-         || coalesce((SELECT string_agg(format('  %s [label=%s];', id, sqlflow_dot_string(t)), E'\n'
-                                        ORDER BY length(id), id) FROM tabs) || E'\n', '')
-         || coalesce((SELECT string_agg(line, E'\n' ORDER BY line COLLATE "C") FROM edge_lines) || E'\n', '')
-         || '}';
-END;
+LANGUAGE c IMMUTABLE PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'sqlflow_picture_dot_tables';
 
-COMMENT ON FUNCTION sqlflow_dot_tables_final(sqlflow_edge[]) IS
+COMMENT ON FUNCTION sqlflow_picture_dot_tables(internal) IS
 'final function of sqlflow_dot_tables';
 
-CREATE FUNCTION sqlflow_mermaid_final(edges sqlflow_edge[])
+CREATE FUNCTION sqlflow_picture_mermaid(state internal)
 RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
-BEGIN ATOMIC
-  WITH e AS (SELECT coalesce(source_table, '') AS st, source_column AS sc,
-                    coalesce(target_table, '') AS tt, target_column AS tc, relation_type AS k
-             FROM unnest(edges)),
-  ends AS (SELECT st AS t, sc AS c FROM e UNION SELECT tt, tc FROM e),
-  tabs AS (SELECT t, 't' || row_number() OVER (ORDER BY t COLLATE "C") AS id FROM (SELECT DISTINCT t FROM ends) x),
-  cols AS (SELECT t, c, row_number() OVER (PARTITION BY t ORDER BY c COLLATE "C" NULLS FIRST) AS n FROM ends),
-  blocks AS (
-    SELECT tabs.id, format(E'  subgraph %s ["%s"]\n%s\n  end', tabs.id, sqlflow_mermaid_text(tabs.t),
-                           string_agg(format('    %sc%s["%s"]', tabs.id, cols.n,
-                                             sqlflow_mermaid_text(coalesce(cols.c, ''))), E'\n' ORDER BY cols.n)) AS block
-    FROM tabs JOIN cols USING (t) GROUP BY tabs.id, tabs.t),
-  edge_lines AS (
-    SELECT DISTINCT format('  %sc%s -->|"%s"| %sc%s', ts.id, cs.n, sqlflow_mermaid_text(e.k), tt.id, ct.n) AS line
-    FROM e
-    JOIN tabs ts ON ts.t = e.st JOIN cols cs ON cs.t = e.st AND cs.c IS NOT DISTINCT FROM e.sc
-    JOIN tabs tt ON tt.t = e.tt JOIN cols ct ON ct.t = e.tt AND ct.c IS NOT DISTINCT FROM e.tc)
-  -- ELK lays out relations between columns of different subgraphs, where
-  -- Mermaid's default (dagre) fails on larger pictures
-  SELECT E'---\nconfig:\n  layout: elk\n---\nflowchart LR\n'
-         || coalesce((SELECT string_agg(block, E'\n' ORDER BY length(id), id) FROM blocks) || E'\n', '')
-         || coalesce((SELECT string_agg(line, E'\n' ORDER BY line COLLATE "C") FROM edge_lines) || E'\n', '');
-END;
+LANGUAGE c IMMUTABLE PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'sqlflow_picture_mermaid';
 
-COMMENT ON FUNCTION sqlflow_mermaid_final(sqlflow_edge[]) IS
+COMMENT ON FUNCTION sqlflow_picture_mermaid(internal) IS
 'final function of sqlflow_mermaid';
 
-CREATE FUNCTION sqlflow_mermaid_tables_final(edges sqlflow_edge[])
+CREATE FUNCTION sqlflow_picture_mermaid_tables(state internal)
 RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
-BEGIN ATOMIC
-  WITH e AS (SELECT coalesce(source_table, '') AS st, coalesce(target_table, '') AS tt,
-                    relation_type AS k FROM unnest(edges)),
-  tabs AS (SELECT t, 't' || row_number() OVER (ORDER BY t COLLATE "C") AS id
-           FROM (SELECT st AS t FROM e UNION SELECT tt FROM e) x),
-  edge_lines AS (
-    SELECT format('  %s -->|"%s"| %s', ts.id,
-                  sqlflow_mermaid_text(string_agg(DISTINCT e.k COLLATE "C", ',' ORDER BY e.k COLLATE "C")), tt.id) AS line
-    FROM e JOIN tabs ts ON ts.t = e.st JOIN tabs tt ON tt.t = e.tt
-    GROUP BY ts.id, tt.id)
-  SELECT E'flowchart LR\n'
-         || coalesce((SELECT string_agg(format('  %s["%s"]', id, sqlflow_mermaid_text(t)), E'\n'
-                                        ORDER BY length(id), id) FROM tabs) || E'\n', '')
-         || coalesce((SELECT string_agg(line, E'\n' ORDER BY line COLLATE "C") FROM edge_lines) || E'\n', '');
-END;
+LANGUAGE c IMMUTABLE PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'sqlflow_picture_mermaid_tables';
 
-COMMENT ON FUNCTION sqlflow_mermaid_tables_final(sqlflow_edge[]) IS
+COMMENT ON FUNCTION sqlflow_picture_mermaid_tables(internal) IS
 'final function of sqlflow_mermaid_tables';
 
 CREATE AGGREGATE sqlflow_dot(record) (
-  SFUNC = sqlflow_edge_collect, STYPE = sqlflow_edge[], INITCOND = '{}',
-  FINALFUNC = sqlflow_dot_final);
+  SFUNC = @extschema@.sqlflow_picture_collect, STYPE = internal,
+  FINALFUNC = @extschema@.sqlflow_picture_dot, FINALFUNC_MODIFY = READ_ONLY);
 COMMENT ON AGGREGATE sqlflow_dot(record) IS
 'Graphviz DOT of lineage or trace rows: tables as nodes with their columns, column relations labelled by kind';
 
 CREATE AGGREGATE sqlflow_dot_tables(record) (
-  SFUNC = sqlflow_edge_collect, STYPE = sqlflow_edge[], INITCOND = '{}',
-  FINALFUNC = sqlflow_dot_tables_final);
+  SFUNC = @extschema@.sqlflow_picture_collect, STYPE = internal,
+  FINALFUNC = @extschema@.sqlflow_picture_dot_tables, FINALFUNC_MODIFY = READ_ONLY);
 COMMENT ON AGGREGATE sqlflow_dot_tables(record) IS
 'Graphviz DOT of lineage or trace rows at table level: one edge per pair of tables, labelled by the kinds';
 
 CREATE AGGREGATE sqlflow_mermaid(record) (
-  SFUNC = sqlflow_edge_collect, STYPE = sqlflow_edge[], INITCOND = '{}',
-  FINALFUNC = sqlflow_mermaid_final);
+  SFUNC = @extschema@.sqlflow_picture_collect, STYPE = internal,
+  FINALFUNC = @extschema@.sqlflow_picture_mermaid, FINALFUNC_MODIFY = READ_ONLY);
 COMMENT ON AGGREGATE sqlflow_mermaid(record) IS
 'Mermaid flowchart of lineage or trace rows: tables as subgraphs of their columns, column relations labelled by kind';
 
 CREATE AGGREGATE sqlflow_mermaid_tables(record) (
-  SFUNC = sqlflow_edge_collect, STYPE = sqlflow_edge[], INITCOND = '{}',
-  FINALFUNC = sqlflow_mermaid_tables_final);
+  SFUNC = @extschema@.sqlflow_picture_collect, STYPE = internal,
+  FINALFUNC = @extschema@.sqlflow_picture_mermaid_tables, FINALFUNC_MODIFY = READ_ONLY);
 COMMENT ON AGGREGATE sqlflow_mermaid_tables(record) IS
 'Mermaid flowchart of lineage or trace rows at table level';

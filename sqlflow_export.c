@@ -38,6 +38,7 @@
 #include "api.h"
 #include "config.h"
 #include "options.h"
+#include "pictures.h"
 
 PG_MODULE_MAGIC;
 
@@ -673,4 +674,55 @@ sqlflow_relationships_job(PG_FUNCTION_ARGS)
 	tuplestore_end(rsinfo->setResult);
 	rsinfo->setResult = result;
 	return (Datum) 0;
+}
+
+PG_FUNCTION_INFO_V1(sqlflow_picture_collect);
+
+/*
+ * sqlflow_picture_collect(state internal, row record) -> internal: the
+ * transition of the four picture aggregates
+ */
+Datum
+sqlflow_picture_collect(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_POINTER(pic_collect(fcinfo));
+}
+
+/* a picture of the state in argument 0 (NULL without rows) */
+static Datum
+picture_final(FunctionCallInfo fcinfo, PicKind kind)
+{
+	PicState   *state = PG_ARGISNULL(0) ? NULL : (PicState *) PG_GETARG_POINTER(0);
+
+	PG_RETURN_TEXT_P(pic_render(state, kind));
+}
+
+PG_FUNCTION_INFO_V1(sqlflow_picture_dot);
+PG_FUNCTION_INFO_V1(sqlflow_picture_dot_tables);
+PG_FUNCTION_INFO_V1(sqlflow_picture_mermaid);
+PG_FUNCTION_INFO_V1(sqlflow_picture_mermaid_tables);
+
+/* the final functions of sqlflow_dot, sqlflow_dot_tables, sqlflow_mermaid and sqlflow_mermaid_tables */
+Datum
+sqlflow_picture_dot(PG_FUNCTION_ARGS)
+{
+	return picture_final(fcinfo, PIC_DOT);
+}
+
+Datum
+sqlflow_picture_dot_tables(PG_FUNCTION_ARGS)
+{
+	return picture_final(fcinfo, PIC_DOT_TABLES);
+}
+
+Datum
+sqlflow_picture_mermaid(PG_FUNCTION_ARGS)
+{
+	return picture_final(fcinfo, PIC_MERMAID);
+}
+
+Datum
+sqlflow_picture_mermaid_tables(PG_FUNCTION_ARGS)
+{
+	return picture_final(fcinfo, PIC_MERMAID_TABLES);
 }
