@@ -2,7 +2,7 @@
 # bench/run.sh: the benchmark suite, run by hand as `bash test/run bench [which]`
 # (test/run sets up the cluster and the loopback server and exports PG* and
 # SQLFLOW_TEST_PORT).  which: all (default), small, json (also: jsonb), csv,
-# scale, trace, relationships.
+# scale, trace, relationships, pictures.
 #
 #   small          1,000 small JSON exports in one session
 #   json, jsonb    a 50 MB JSON export into jsonb: sqlflow_export_json against
@@ -16,6 +16,10 @@
 #                  sqlflow_relationships(job), which streams the JSON, against
 #                  sqlflow_lineage(job), the CSV export of the same job (one
 #                  row per source on both sides); a table of its own
+#   pictures       sqlflow_dot and sqlflow_mermaid of 10,000, 40,000 and
+#                  100,000 lineage rows against a string_agg of one
+#                  formatted line per row over the same rows, and 40,000
+#                  rows against 10,000; a table of its own
 #
 # Each pair runs alternating, RUNS times (default 5), each run in a fresh
 # backend; printed are the medians of the times, the ratio ours /
@@ -29,8 +33,8 @@
 set -euo pipefail
 mode=${1:-all}
 case $mode in
-  all|small|json|jsonb|csv|scale|trace|relationships) ;;
-  *) echo "usage: bench/run.sh [all|small|json|jsonb|csv|scale|trace|relationships]" >&2; exit 2 ;;
+  all|small|json|jsonb|csv|scale|trace|relationships|pictures) ;;
+  *) echo "usage: bench/run.sh [all|small|json|jsonb|csv|scale|trace|relationships|pictures]" >&2; exit 2 ;;
 esac
 RUNS=${RUNS:-5}
 port=$SQLFLOW_TEST_PORT
@@ -125,7 +129,7 @@ json_pair() {  # bytes
 }
 
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); PostgreSQL $(psql -X -At -c 'SHOW server_version'); $RUNS runs each, medians"
-if [ "$mode" != relationships ]; then
+if [ "$mode" != relationships ] && [ "$mode" != pictures ]; then
   echo
   echo "| benchmark | sqlflow_export | COPY FROM PROGRAM curl | ratio | peak RSS growth, ours | peak RSS growth, COPY |"
   echo "|---|---|---|---|---|---|"
@@ -190,5 +194,49 @@ SQL
           -c "SELECT (SELECT count(*) FROM sqlflow_relationships('gen-lineage-$n'::text)) || ' relationships(job), ' || (SELECT count(*) FROM sqlflow_lineage('gen-lineage-$n')) || ' lineage(job)'" | tail -n 1)" >&2
       done
     fi
+    ;;&
+  pictures|all)
+    # Lineage tables of 10,000, 40,000 and 100,000 rows: a table per 50
+    # rows (so 200, 800, 2,000 tables plus as many targets), 7 columns each,
+    # 3 kinds of relation.  Every picture is measured whole (length of the
+    # text), against a string_agg of one formatted line per row: the least
+    # any picture of every row costs in SQL.
+    psql -X -q -v ON_ERROR_STOP=1 <<'SQL' >/dev/null
+DO $$
+DECLARE n integer;
+BEGIN
+  FOREACH n IN ARRAY ARRAY[10000, 40000, 100000] LOOP
+    EXECUTE format('DROP TABLE IF EXISTS bench_pic_%s', n);
+    EXECUTE format($q$CREATE TABLE bench_pic_%s AS
+      SELECT 'DEFAULT'::text AS source_db, 'S' || (i %% 3) AS source_schema, 'T' || (i %% (%s / 50)) AS source_table,
+             'C' || (i %% 7) AS source_column, 'DEFAULT'::text AS target_db, 'S' || ((i + 1) %% 3) AS target_schema,
+             'U' || ((i * 7) %% (%s / 50)) AS target_table, 'D' || ((i * 3) %% 7) AS target_column,
+             (ARRAY['fdd', 'fdr', 'join'])[1 + i %% 3] AS relation_type, 'select'::text AS effect_type
+      FROM generate_series(1, %s) i$q$, n, n, n, n);
+    EXECUTE format('ANALYZE bench_pic_%s', n);
+  END LOOP;
+END $$;
+SQL
+    echo
+    echo "| benchmark | picture | compared with | ratio | peak RSS growth, picture | peak RSS growth, compared |"
+    echo "|---|---|---|---|---|---|"
+    line="format('  %s:%s -> %s:%s [label=%s];', l.source_schema || '.' || l.source_table, l.source_column, l.target_schema || '.' || l.target_table, l.target_column, quote_ident(l.relation_type))"
+    for n in 10000 40000 100000; do
+      pair "sqlflow_dot, $n rows, against string_agg of a line per row" \
+        "SELECT length(sqlflow_dot(l)) FROM bench_pic_$n l;" \
+        "SELECT length(string_agg($line, E'\n')) FROM bench_pic_$n l;"
+    done
+    pair "sqlflow_mermaid, 100000 rows, against string_agg of a line per row" \
+      "SELECT length(sqlflow_mermaid(l)) FROM bench_pic_100000 l;" \
+      "SELECT length(string_agg($line, E'\n')) FROM bench_pic_100000 l;"
+    pair "sqlflow_dot_tables, 100000 rows, against string_agg of a line per row" \
+      "SELECT length(sqlflow_dot_tables(l)) FROM bench_pic_100000 l;" \
+      "SELECT length(string_agg($line, E'\n')) FROM bench_pic_100000 l;"
+    pair "sqlflow_dot, 40000 rows against 10000 rows" \
+      "SELECT length(sqlflow_dot(l)) FROM bench_pic_40000 l;" \
+      "SELECT length(sqlflow_dot(l)) FROM bench_pic_10000 l;"
+    pair "sqlflow_mermaid, 40000 rows against 10000 rows" \
+      "SELECT length(sqlflow_mermaid(l)) FROM bench_pic_40000 l;" \
+      "SELECT length(sqlflow_mermaid(l)) FROM bench_pic_10000 l;"
     ;;
 esac

@@ -117,6 +117,7 @@ struct PicState
 	PicPool		columns;
 	PicPool		kinds;
 	PicPool		relations;
+	StringInfoData scratch;		/* a row's table names and column keys */
 };
 
 #define COLKEY_HDR (sizeof(int32) + 1)
@@ -193,6 +194,9 @@ state_create(MemoryContext cxt)
 	pool_init(&st->columns, cxt, 256);
 	pool_init(&st->kinds, cxt, 16);
 	pool_init(&st->relations, cxt, 256);
+	st->scratch.data = MemoryContextAlloc(cxt, 256);
+	st->scratch.maxlen = 256;
+	resetStringInfo(&st->scratch);
 	return st;
 }
 
@@ -216,7 +220,10 @@ row_info(FmgrInfo *flinfo, TupleDesc tupdesc, Oid typid, int32 typmod)
 	if (ri != NULL && ri->typid == typid && ri->typmod == typmod)
 		return ri;
 	if (ri == NULL)
+	{
 		ri = MemoryContextAllocZero(flinfo->fn_mcxt, sizeof(PicRowInfo));
+		flinfo->fn_extra = ri;
+	}
 	ri->typid = InvalidOid;		/* not valid until complete */
 	for (i = 0; i < PIC_NCOLS; i++)
 	{
@@ -331,7 +338,7 @@ pic_collect(FunctionCallInfo fcinfo)
 	PicState   *st;
 	PicValue	v[PIC_NCOLS];
 	PicRowInfo *ri;
-	StringInfoData buf;
+	StringInfo	buf;
 	int			src_table,
 				tgt_table,
 				src_col,
@@ -410,15 +417,16 @@ pic_collect(FunctionCallInfo fcinfo)
 		if (v[i].data != NULL && ri->is_bpchar[i])
 			v[i].len = bpchar_trimmed(v[i].data, v[i].len);
 
-	initStringInfo(&buf);
-	table_name(&buf, &v[COL_SOURCE_DB], &v[COL_SOURCE_SCHEMA], &v[COL_SOURCE_TABLE],
+	/* the scratch buffer grows in the state's context (repalloc) */
+	buf = &st->scratch;
+	table_name(buf, &v[COL_SOURCE_DB], &v[COL_SOURCE_SCHEMA], &v[COL_SOURCE_TABLE],
 			   ri, COL_SOURCE_DB);
-	src_table = pool_intern(st, &st->tables, buf.data, buf.len);
-	table_name(&buf, &v[COL_TARGET_DB], &v[COL_TARGET_SCHEMA], &v[COL_TARGET_TABLE],
+	src_table = pool_intern(st, &st->tables, buf->data, buf->len);
+	table_name(buf, &v[COL_TARGET_DB], &v[COL_TARGET_SCHEMA], &v[COL_TARGET_TABLE],
 			   ri, COL_TARGET_DB);
-	tgt_table = pool_intern(st, &st->tables, buf.data, buf.len);
-	src_col = column_id(st, &buf, src_table, &v[COL_SOURCE_COLUMN]);
-	tgt_col = column_id(st, &buf, tgt_table, &v[COL_TARGET_COLUMN]);
+	tgt_table = pool_intern(st, &st->tables, buf->data, buf->len);
+	src_col = column_id(st, buf, src_table, &v[COL_SOURCE_COLUMN]);
+	tgt_col = column_id(st, buf, tgt_table, &v[COL_TARGET_COLUMN]);
 	if (v[COL_RELATION_TYPE].data != NULL)
 		kind = pool_intern(st, &st->kinds, v[COL_RELATION_TYPE].data,
 						   v[COL_RELATION_TYPE].len);
@@ -428,7 +436,6 @@ pic_collect(FunctionCallInfo fcinfo)
 	rel[1] = tgt_col;
 	rel[2] = kind;
 	(void) pool_intern(st, &st->relations, (const char *) rel, sizeof(rel));
-	pfree(buf.data);
 	return st;
 }
 
