@@ -43,6 +43,7 @@
 #include "utils/memutils.h"
 #include "utils/typcache.h"
 
+#include "compat.h"
 #include "pictures.h"
 
 /* the columns read from each row, in the order the 1.2 code read them */
@@ -200,8 +201,8 @@ state_create(MemoryContext cxt)
 	return st;
 }
 
-/* the PL/pgSQL errors of 1.2, for a NULL row of unknown shape */
-static void
+/* the PL/pgSQL error of 1.2, for a NULL row of unknown shape */
+pg_noreturn static void
 pic_error_unassigned(void)
 {
 	ereport(ERROR,
@@ -356,11 +357,10 @@ pic_collect(FunctionCallInfo fcinfo)
 	{
 		/* a NULL row of a known row type: every column NULL */
 		Oid			argtype = get_fn_expr_argtype(fcinfo->flinfo, 1);
-		TupleDesc	tupdesc;
+		TupleDesc	tupdesc = NULL;
 
-		if (!OidIsValid(argtype) || argtype == RECORDOID)
-			pic_error_unassigned();
-		tupdesc = lookup_rowtype_tupdesc_domain(argtype, -1, true);
+		if (OidIsValid(argtype) && argtype != RECORDOID)
+			tupdesc = lookup_rowtype_tupdesc_domain(argtype, -1, true);
 		if (tupdesc == NULL)
 			pic_error_unassigned();
 		ri = row_info(fcinfo->flinfo, tupdesc, argtype, -1);
