@@ -363,8 +363,11 @@ pic_collect(FunctionCallInfo fcinfo)
 			tupdesc = lookup_rowtype_tupdesc_domain(argtype, -1, true);
 		if (tupdesc == NULL)
 			pic_error_unassigned();
-		ri = row_info(fcinfo->flinfo, tupdesc, argtype, -1);
-		ReleaseTupleDesc(tupdesc);
+		else
+		{
+			ri = row_info(fcinfo->flinfo, tupdesc, argtype, -1);
+			ReleaseTupleDesc(tupdesc);
+		}
 		for (i = 0; i < PIC_NCOLS; i++)
 			v[i].data = NULL;
 	}
