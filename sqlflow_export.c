@@ -5,7 +5,8 @@
  *
  * Each function reads and checks its arguments, resolves the foreign server
  * (options.c), hands the request to the API layer (src/api.c) and turns
- * what comes back into a Datum.  Nothing else lives here.
+ * what comes back into a Datum.  The picture aggregates' functions hand
+ * their state to src/pictures.c.  Nothing else lives here.
  *
  *-------------------------------------------------------------------------
  */
