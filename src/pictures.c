@@ -596,7 +596,7 @@ append_mermaid_text(StringInfo out, const char *s, int len)
 	while (i < len)
 	{
 		unsigned char c = (unsigned char) s[i];
-		int			clen = pg_mblen(s + i);
+		int			clen = Min(pg_encoding_mblen(encoding, s + i), len - i);
 
 		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
 			(c >= '0' && c <= '9') || c == ' ' || c == '_' || c == '.' ||
