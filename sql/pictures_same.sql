@@ -97,6 +97,7 @@ CREATE DATABASE sqlflow_pic_euc_jp ENCODING 'EUC_JP' LC_COLLATE 'C' LC_CTYPE 'C'
 CREATE DATABASE sqlflow_pic_sql_ascii ENCODING 'SQL_ASCII' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0;
 
 \c sqlflow_pic_latin1
+SET client_encoding = 'UTF8';
 CREATE EXTENSION sqlflow_export;
 \set wide 'é ü ß ÿ Ä ¤'
 \i sql/pictures_old.psql
@@ -105,6 +106,7 @@ SELECT pic_old.compare('sqlflow_mermaid', $$SELECT 'db' source_db, 's' source_sc
   public.sqlflow_mermaid_text('äÿ') AS codes;
 
 \c sqlflow_pic_euc_jp
+SET client_encoding = 'UTF8';
 CREATE EXTENSION sqlflow_export;
 \set wide '日本 ア 表'
 \i sql/pictures_old.psql
@@ -118,6 +120,7 @@ SELECT sqlflow_mermaid_tables(l) FROM (VALUES ('db', 's', '日本', 'c', '', 'DE
 \set VERBOSITY default
 
 \c sqlflow_pic_sql_ascii
+SET client_encoding = 'UTF8';
 CREATE EXTENSION sqlflow_export;
 \set wide 'é 日本 😀'
 \i sql/pictures_old.psql
