@@ -20,7 +20,7 @@ SELECT count(*) >= 3 AS jobs,
 FROM pic_jobs
 CROSS JOIN (VALUES ('sqlflow_dot'), ('sqlflow_dot_tables'), ('sqlflow_mermaid'), ('sqlflow_mermaid_tables')) a(agg)
 CROSS JOIN (VALUES (false), (true)) t(table_level)
-CROSS JOIN LATERAL (SELECT pic_old.compare(a.agg, format('SELECT * FROM public.sqlflow_lineage(%L, %s)', job_id, table_level)) AS r) c;
+CROSS JOIN LATERAL (SELECT pic_old.compare(a.agg, format('SELECT * FROM public.sqlflow_lineage(%L, %L)', job_id, table_level)) AS r) c;
 CREATE TABLE pic_same_lineage AS SELECT * FROM sqlflow_lineage('c359aef4bd9641d697732422debd8055');
 SELECT a.agg, pic_old.compare(a.agg, $$SELECT * FROM public.sqlflow_impact('pic_same_lineage', 'scott.emp', 'sal')$$) AS impact,
        pic_old.compare(a.agg, $$SELECT * FROM public.sqlflow_trace('pic_same_lineage', 'VSAL', 'SAL', 'upstream')$$) AS trace_upstream
