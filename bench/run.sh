@@ -202,6 +202,7 @@ SQL
     # text), against a string_agg of one formatted line per row: the least
     # any picture of every row costs in SQL.
     psql -X -q -v ON_ERROR_STOP=1 <<'SQL' >/dev/null
+SET client_min_messages = warning;
 DO $$
 DECLARE n integer;
 BEGIN
