@@ -49,7 +49,11 @@
 
 #define HTTP_POLL_MS 100
 #define HTTP_MAX_REDIRECTS 5
-#define HTTP_USER_AGENT "sqlflow_export/1.0"
+/* the Makefile passes the control file's default_version */
+#ifndef SQLFLOW_EXPORT_VERSION
+#error "SQLFLOW_EXPORT_VERSION is not defined: build with the project's Makefile"
+#endif
+#define HTTP_USER_AGENT "sqlflow_export/" SQLFLOW_EXPORT_VERSION
 
 /* per-backend libcurl state */
 static CURLM *http_multi = NULL;
