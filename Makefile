@@ -16,7 +16,8 @@ OBJS = \
 	src/lineage.o \
 	src/mcxt_alloc.o \
 	src/options.o \
-	src/relationships.o
+	src/relationships.o \
+	src/scrub.o
 
 EXTENSION = sqlflow_export
 DATA = sqlflow_export--1.0.sql sqlflow_export--1.0--1.1.sql sqlflow_export--1.1--1.2.sql sqlflow_export--1.2--1.3.sql sqlflow_export--1.3.sql
@@ -29,7 +30,7 @@ PG_CPPFLAGS = -I$(srcdir)/src -DSQLFLOW_EXPORT_VERSION='"$(SQLFLOW_EXPORT_VERSIO
 SHLIB_LINK = -lcurl -ljson-c
 
 # the suites need the loopback SQLFlow server: run them through test/run
-REGRESS = setup export jsonb errors lineage relationships options traces pictures jobs jobstate encoding upgrade cron security transport transport_dns
+REGRESS = setup export jsonb errors lineage relationships options traces pictures jobs jobstate encoding upgrade cron security secrets transport transport_dns
 REGRESS_OPTS = --inputdir=$(srcdir)
 
 EXTRA_CLEAN = results regression.diffs regression.out

@@ -90,7 +90,8 @@ FAULTS = [
 # 500, text/html, tags and runs of white space around it), "text" (HTTP
 # 500, text/plain with tabs, CRs and newlines), "json" (HTTP 500 with an
 # error envelope) and "code" (HTTP 200 with the in-body code 500); in the
-# JSON kinds the offset is within the "error" string.
+# JSON kinds the credential is in the "error" string, at the offset or
+# just after the string's opening quote, whichever comes later.
 ECHO_KINDS = ("html", "text", "json", "code")
 ECHO_HTML_HEAD = ("<html><head><title>500 Internal Server Error</title></head>\n<body>\n"
                   "<h1>Internal Server Error</h1>\n<p>")
@@ -1119,7 +1120,8 @@ class Handler(BaseHTTPRequestHandler):
             if kind == "html":
                 body += "</p></body></html>\n"
             return self.send_body(500, body.encode(), "text/html" if kind == "html" else "text/plain")
-        doc = json.dumps({"code": 500, "error": fill(offset) + secret + fill(ECHO_TAIL)})
+        head = '{"code": 500, "error": "'
+        doc = head + fill(max(0, offset - len(head))) + secret + fill(ECHO_TAIL) + '"}'
         return self.send_body(500 if kind == "json" else 200, doc.encode())
 
     def endless_page(self):
