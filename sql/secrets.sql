@@ -41,7 +41,7 @@ SELECT length(sqlflow_export('c359aef4bd9641d697732422debd8055')) > 0 AS next_ca
 -- a large error page, announced larger than sqlflow.max_response_size, is
 -- the HTTP status too, not 54000
 SET sqlflow.max_response_size = '64kB';
-SELECT sqlflow_test_try($$SELECT sqlflow_export('fault-big500-200000')$$);
+SELECT sqlflow_test_try_detail($$SELECT sqlflow_export('fault-big500-200000')$$);
 -- one just over the part kept, read to its end before
 SELECT sqlflow_test_try($$SELECT sqlflow_export('fault-big500-5000')$$);
 RESET sqlflow.max_response_size;

@@ -131,6 +131,9 @@ api_token_cache_flush(Datum arg, int cacheid, uint32 hashvalue)
 	{
 		if (entry->token)
 		{
+			/* the scrubber must not look at freed memory */
+			if (current_token == entry->token)
+				current_token = NULL;
 			explicit_bzero(entry->token, strlen(entry->token));
 			pfree(entry->token);
 		}
@@ -317,6 +320,8 @@ api_error_page_text(const SqlflowEndpoint *ep, const HttpResult *res)
 	char	   *raw = pnstrdup(res->error_body, len);
 
 	api_scrub(ep, raw, len, res->error_body_cut);
+	if (len == 0 && res->error_body_cut)
+		return pstrdup("(the page was not read: it was announced larger than sqlflow.max_response_size)");
 
 	initStringInfo(&buf);
 	for (const char *p = raw; *p && buf.len < SERVER_TEXT_MAX; p++)
