@@ -91,8 +91,10 @@ FAULTS = [
 # 500, text/plain with tabs, CRs and newlines), "json" (HTTP 500 with an
 # error envelope) and "code" (HTTP 200 with the in-body code 500); in the
 # JSON kinds the credential is in the "error" string, at the offset or
-# just after the string's opening quote, whichever comes later.
-ECHO_KINDS = ("html", "text", "json", "code")
+# just after the string's opening quote, whichever comes later.  Kind
+# "bare" is HTTP 200 with a body that is not JSON: the credential stands as
+# a bare word where a value should be (a JSON parser's error quotes it).
+ECHO_KINDS = ("html", "text", "json", "code", "bare")
 ECHO_HTML_HEAD = ("<html><head><title>500 Internal Server Error</title></head>\n<body>\n"
                   "<h1>Internal Server Error</h1>\n<p>")
 ECHO_FILLER = {
@@ -1120,6 +1122,10 @@ class Handler(BaseHTTPRequestHandler):
             if kind == "html":
                 body += "</p></body></html>\n"
             return self.send_body(500, body.encode(), "text/html" if kind == "html" else "text/plain")
+        if kind == "bare":
+            head, mid = '{"code": 200, "note": "', '", "data": '
+            doc = head + fill(max(0, offset - len(head) - len(mid))) + mid + secret + ', "more": 1}'
+            return self.send_body(200, doc.encode())
         head = '{"code": 500, "error": "'
         doc = head + fill(max(0, offset - len(head))) + secret + fill(ECHO_TAIL) + '"}'
         return self.send_body(500 if kind == "json" else 200, doc.encode())
