@@ -5,6 +5,7 @@ OBJS = \
 	src/api.o \
 	src/config.o \
 	src/csv.o \
+	src/depsort.o \
 	src/encoding.o \
 	src/envelope.o \
 	src/http.o \
