@@ -69,7 +69,7 @@ SELECT dbsql_at('CREATE TABLE dbsql.base') < (SELECT min(p) FROM dbsql_pos) AS t
        dbsql_at('CREATE OR REPLACE FUNCTION dbsql.z_called_string()') < dbsql_at('CREATE VIEW dbsql.a_calls_string AS') AS called_string_before_view,
        dbsql_at('CREATE OR REPLACE FUNCTION dbsql.a_unread_string()') > greatest((SELECT max(p) FROM dbsql_pos), dbsql_at('CREATE OR REPLACE FUNCTION dbsql.a_reads_top()')) AS unread_string_last,
        (SELECT right(t, 200) LIKE '%FUNCTION dbsql.a_unread_string()%' FROM dbsql_script) AS ends_with_it;
--- the order is the same whatever the OIDs: ties by schema and name
+-- asked again, the same script (ties are broken by schema, name and arguments)
 SELECT (SELECT t FROM dbsql_script) = sqlflow_database_sql(ARRAY['dbsql']) AS stable;
 
 -- a cycle PostgreSQL lets one make: both objects once, and the script ends

@@ -392,7 +392,7 @@ sqlflow_endpoint_lookup(const char *server_name)
 		ereport(ERROR,
 				(errcode(ERRCODE_S_R_E_PROHIBITED_SQL_STATEMENT_ATTEMPTED),
 				 errmsg("the on-premise token \"%s\" is not a credential of one's own", SQLFLOW_ONPREM_TOKEN),
-				 errdetail("The user mapping for server \"%s\" gives the token '%s' (or white space), which servers without authentication send and accept from anyone. token_required refuses only that value: whether the server checks any other token, it cannot tell.",
+				 errdetail("The user mapping for server \"%s\" gives the placeholder token '%s' (in some case) or a blank one, which servers without authentication accept from anyone. token_required refuses only these: whether the server checks any other token cannot be told.",
 						   server_name, SQLFLOW_ONPREM_TOKEN),
 				 errhint("Add a token or secret_key of your own to the user mapping, or have a superuser set token_required 'false' on it.")));
 
