@@ -92,6 +92,22 @@ SELECT sqlflow_dependency_levels(4, '{1,2,3}', '{2,3,4}') AS chain,
        sqlflow_dependency_levels(4, '{1,1,2}', '{2,3,4}') AS tree,
        sqlflow_dependency_levels(3, '{1,2,3}', '{2,3,1}') AS cycle,
        sqlflow_dependency_levels(0, '{}', '{}') AS none;
+-- on a random graph without cycles (an edge from the lower number to the
+-- higher): each level is 0 for an object that reads nothing, else one above
+-- the highest it reads, exactly
+SELECT setseed(0.25);
+CREATE TABLE dbsql_random AS
+SELECT DISTINCT least(a, b) AS reader, greatest(a, b) AS read
+FROM (SELECT 1 + floor(random() * 300)::int AS a, 1 + floor(random() * 300)::int AS b
+      FROM generate_series(1, 1500)) x
+WHERE a <> b;
+WITH l AS (SELECT sqlflow_dependency_levels(300, array_agg(reader ORDER BY reader, read),
+                                            array_agg(read ORDER BY reader, read)) AS lv
+           FROM dbsql_random)
+SELECT bool_and(lv[i] = coalesce((SELECT max(lv[r.read]) + 1 FROM dbsql_random r WHERE r.reader = i), 0)) AS exact,
+       max(lv[i]) > 10 AS deep
+FROM l, generate_series(1, 300) i;
+DROP TABLE dbsql_random;
 SELECT sqlflow_test_try($$SELECT sqlflow_dependency_levels(2, '{1}', '{}')$$);
 SELECT sqlflow_test_try($$SELECT sqlflow_dependency_levels(2, '{1}', '{3}')$$);
 SELECT sqlflow_test_try($$SELECT sqlflow_dependency_levels(2, '{1}', '{NULL}')$$);
