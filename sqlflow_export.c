@@ -719,7 +719,7 @@ sqlflow_dependency_levels_sql(PG_FUNCTION_ARGS)
 	int			nreader;
 	int			nread;
 	int		   *reader = arg_int_array(fcinfo, 1, "reader", &nreader);
-	int		   *read = arg_int_array(fcinfo, 2, "read", &nread);
+	int		   *readobj = arg_int_array(fcinfo, 2, "read", &nread);
 	int		   *level;
 	Datum	   *elems;
 
@@ -733,12 +733,12 @@ sqlflow_dependency_levels_sql(PG_FUNCTION_ARGS)
 				 errmsg("reader and read must have the same length"),
 				 errdetail("reader has %d elements, read has %d.", nreader, nread)));
 	for (int k = 0; k < nreader; k++)
-		if (reader[k] < 1 || reader[k] > n || read[k] < 1 || read[k] > n)
+		if (reader[k] < 1 || reader[k] > n || readobj[k] < 1 || readobj[k] > n)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("edge %d names an object outside 1..%d", k + 1, n)));
 
-	level = sqlflow_dependency_levels(n, reader, read, nreader);
+	level = sqlflow_dependency_levels(n, reader, readobj, nreader);
 	elems = palloc(sizeof(Datum) * Max(n, 1));
 	for (int i = 0; i < n; i++)
 		elems[i] = Int32GetDatum(level[i + 1]);

@@ -5,7 +5,7 @@
  *	  each object's level in the graph of what reads what.
  *
  * Objects are numbered 1..n; an edge says that object reader[k] reads
- * object read[k].  An object that reads nothing in the graph is at level
+ * object readobj[k].  An object that reads nothing in the graph is at level
  * 0, any other one level above the highest object it reads, so sorting by
  * level puts every object after everything it reads.  Kahn's algorithm:
  * linear in objects and edges, which a recursive query is not (it visits
@@ -27,7 +27,7 @@
 #include "depsort.h"
 
 int *
-sqlflow_dependency_levels(int n, const int *reader, const int *read, int nedges)
+sqlflow_dependency_levels(int n, const int *reader, const int *readobj, int nedges)
 {
 	int		   *level = palloc0(sizeof(int) * (n + 1));
 	int		   *waiting = palloc0(sizeof(int) * (n + 1));	/* unplaced reads */
@@ -45,7 +45,7 @@ sqlflow_dependency_levels(int n, const int *reader, const int *read, int nedges)
 	for (int k = 0; k < nedges; k++)
 	{
 		waiting[reader[k]]++;
-		first[read[k] + 1]++;
+		first[readobj[k] + 1]++;
 	}
 	for (int j = 1; j <= n + 1; j++)
 		first[j] += first[j - 1];
@@ -54,7 +54,7 @@ sqlflow_dependency_levels(int n, const int *reader, const int *read, int nedges)
 
 		memcpy(fill, first, sizeof(int) * (n + 1));
 		for (int k = 0; k < nedges; k++)
-			readers[fill[read[k]]++] = reader[k];
+			readers[fill[readobj[k]]++] = reader[k];
 		pfree(fill);
 	}
 

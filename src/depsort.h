@@ -9,6 +9,6 @@
 #define SQLFLOW_DEPSORT_H
 
 extern int *sqlflow_dependency_levels(int n, const int *reader,
-									  const int *read, int nedges);
+									  const int *readobj, int nedges);
 
 #endif							/* SQLFLOW_DEPSORT_H */
