@@ -5,6 +5,7 @@ OBJS = \
 	src/api.o \
 	src/config.o \
 	src/csv.o \
+	src/depsort.o \
 	src/encoding.o \
 	src/envelope.o \
 	src/http.o \
@@ -30,7 +31,7 @@ PG_CPPFLAGS = -I$(srcdir)/src -DSQLFLOW_EXPORT_VERSION='"$(SQLFLOW_EXPORT_VERSIO
 SHLIB_LINK = -lcurl -ljson-c
 
 # the suites need the loopback SQLFlow server: run them through test/run
-REGRESS = setup export jsonb errors lineage relationships options traces pictures jobs jobstate encoding upgrade cron security secrets transport transport_dns
+REGRESS = setup export jsonb errors lineage relationships options traces pictures jobs jobstate encoding upgrade cron security secrets transport transport_dns loose database_sql
 REGRESS_OPTS = --inputdir=$(srcdir)
 
 EXTRA_CLEAN = results regression.diffs regression.out

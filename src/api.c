@@ -1361,6 +1361,70 @@ api_read_sniffed(ApiCall *call, const SqlflowEndpoint *ep, SqlflowEnvelope *env)
 	api_read_error_envelope(call, ep, json, len, env);
 }
 
+/*
+ * After a CSV export without rows: ask the JSON export whether the job is
+ * in summary mode (api_call warns then).  The rows already read are right
+ * whatever the answer, so a failure of this question does not fail them:
+ * it is rolled back in a subtransaction of its own, as in api_diagnose_job,
+ * and reported as a WARNING with the cause.  A cancel still goes on.
+ */
+static void
+api_summary_check(const SqlflowEndpoint *ep, const SqlflowExportRequest *req)
+{
+	MemoryContext oldcxt = CurrentMemoryContext;
+	ResourceOwner oldowner = CurrentResourceOwner;
+	ErrorData  *edata = NULL;
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(oldcxt);
+
+	PG_TRY();
+	{
+		HttpField	fields[EXPORT_MAX_FIELDS];
+		char		delim[2];
+		ApiCall		call;
+		SqlflowEnvelope env;
+		HttpBuffer	buf;
+
+		http_buffer_init(&buf);
+		api_export_init(&call, fields, delim, req, SQLFLOW_FORMAT_JSON);
+		call.sink = &buf.sink;
+		call.read_envelope = api_read_json_check;
+		api_call(ep, &call, &env);
+
+		ReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcxt);
+		CurrentResourceOwner = oldowner;
+	}
+	PG_CATCH();
+	{
+		MemoryContextSwitchTo(oldcxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcxt);
+		CurrentResourceOwner = oldowner;
+		if (edata->sqlerrcode == ERRCODE_QUERY_CANCELED ||
+			edata->sqlerrcode == ERRCODE_ADMIN_SHUTDOWN)
+			ReThrowError(edata);
+	}
+	PG_END_TRY();
+
+	api_transient = false;
+	if (edata == NULL)
+		return;
+	ereport(WARNING,
+			(errmsg("could not check whether sqlflow job %s is in summary mode",
+					req->job_id && req->job_id[0] ? req->job_id : "(the latest)"),
+			 edata->detail
+			 ? errdetail("The CSV export had no rows, so the JSON export was asked, which failed: %s (%s)",
+						 edata->message, edata->detail)
+			 : errdetail("The CSV export had no rows, so the JSON export was asked, which failed: %s",
+						 edata->message),
+			 errhint("The result (no rows) stands. A job with more relationships than the server's relation_limit is exported without lineage (summary mode); this one may be such a job.")));
+	FreeErrorData(edata);
+}
+
 int64
 sqlflow_api_export_rows(const SqlflowEndpoint *ep, const SqlflowExportRequest *req,
 						Tuplestorestate *tupstore, TupleDesc tupdesc)
@@ -1391,15 +1455,7 @@ sqlflow_api_export_rows(const SqlflowEndpoint *ep, const SqlflowExportRequest *r
 	 * is as empty.  Only the JSON export tells; in either case it is small.
 	 */
 	if (n == 0)
-	{
-		HttpBuffer	buf;
-
-		http_buffer_init(&buf);
-		api_export_init(&call, fields, delim, req, SQLFLOW_FORMAT_JSON);
-		call.sink = &buf.sink;
-		call.read_envelope = api_read_json_check;
-		api_call(ep, &call, &env);
-	}
+		api_summary_check(ep, req);
 	return n;
 }
 
