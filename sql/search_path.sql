@@ -10,6 +10,7 @@
 -- have been advanced, and every answer must be the same in every run.  Then
 -- the same in a database where the extension lives in a schema of its own.
 \getenv sqlflow_url SQLFLOW_TEST_URL
+\getenv sqlflow_ca SQLFLOW_TEST_CA
 \set regress_db :DBNAME
 SET client_min_messages = warning;
 DROP DATABASE IF EXISTS sqlflow_search_path_lin;
@@ -30,15 +31,18 @@ CREATE TABLE sp_shop.emp (empno varchar, ename varchar, sal varchar);
 CREATE VIEW sp_shop.vemp AS SELECT lower(ename) AS name, sal || '$' AS pay FROM sp_shop.emp WHERE sal <> '0';
 SELECT count(*) AS lineage_rows FROM public.vlineage;
 
+CREATE ROLE sqlflow_planter NOLOGIN;
 \i sql/search_path_plant.psql
 SELECT count(*) AS planted_functions FROM pg_proc WHERE pronamespace = 'public'::regnamespace AND proowner = 'sqlflow_planter'::regrole;
 SELECT count(*) AS planted_operators FROM pg_operator WHERE oprnamespace = 'public'::regnamespace AND oprowner = 'sqlflow_planter'::regrole;
 
 -- the traps work: an unqualified caller is caught by each kind
 SET search_path = public, pg_catalog;
+SET sp.run = 'trap check';
 SELECT lower('X'::text) AS shadowed_lower, 'a'::varchar = 'a'::varchar AS closer_equals;
 SELECT is_called AS traps_caught_the_caller FROM public.planted_ran;
 RESET search_path;
+RESET sp.run;
 SELECT setval('public.planted_ran', 1, false) AS reset;
 
 \set ext public
@@ -105,14 +109,15 @@ SET search_path = public, pg_catalog;
 RESET search_path;
 SELECT NOT is_called AS nothing_planted_ran_lin FROM public.planted_ran;
 -- the answers of the extension in public
-SELECT run, string_agg(call || '=' || answer, E'\n' ORDER BY call COLLATE "C") = :'reference_answers' AS same_as_in_public
+SELECT run, count(*) AS calls,
+       string_agg(call || '=' || answer, E'\n' ORDER BY call COLLATE "C") = :'reference_answers' AS same_as_in_public
 FROM public.sp_answers GROUP BY run ORDER BY run COLLATE "C";
 SELECT a.call, a.answer AS in_lin, r.answer AS in_public
 FROM public.sp_answers a
 LEFT JOIN (SELECT split_part(l, '=', 1) AS call, substr(l, strpos(l, '=') + 1) AS answer
            FROM unnest(string_to_array(:'reference_answers', E'\n')) l) r ON r.call = a.call
 WHERE a.run = 'pg_catalog' AND r.answer IS DISTINCT FROM a.answer
-ORDER BY 1 COLLATE "C";
+ORDER BY a.call COLLATE "C";
 
 \c :regress_db
 SET client_min_messages = warning;

@@ -37,6 +37,9 @@ FROM lineage l \gset p_
 SELECT :digest AS lineage FROM sqlflow_lineage('c359aef4bd9641d697732422debd8055') t \gset p_
 SELECT md5(sqlflow_export('c359aef4bd9641d697732422debd8055', 'csv')) AS export_csv \gset p_
 SELECT :digest AS relationships FROM sqlflow_relationships(sqlflow_export_json('c359aef4bd9641d697732422debd8055')) t \gset p_
+SELECT (SELECT count(*) FROM sqlflow_impact('lineage', 'scott.emp', 'sal')) AS impact_rows,
+       (SELECT count(*) FROM sqlflow_provenance('lineage', 'vsal')) AS provenance_rows,
+       (SELECT count(*) FROM sqlflow_trace_job('c359aef4bd9641d697732422debd8055', 'small_orders', direction => 'upstream')) AS trace_job_rows;
 SELECT pg_current_wal_lsn() AS primary_lsn \gset
 
 -- the standby, once it has replayed what the primary wrote (bounded wait)
