@@ -31,7 +31,7 @@ PG_CPPFLAGS = -I$(srcdir)/src -DSQLFLOW_EXPORT_VERSION='"$(SQLFLOW_EXPORT_VERSIO
 SHLIB_LINK = -lcurl -ljson-c
 
 # the suites need the loopback SQLFlow server: run them through test/run
-REGRESS = setup export jsonb errors lineage relationships options traces pictures jobs jobstate encoding upgrade cron security secrets transport transport_dns loose database_sql
+REGRESS = setup export jsonb errors lineage relationships options traces pictures jobs jobstate encoding upgrade cron security secrets transport transport_dns loose database_sql search_path standby
 REGRESS_OPTS = --inputdir=$(srcdir)
 
 EXTRA_CLEAN = results regression.diffs regression.out
