@@ -351,7 +351,7 @@ pic_collect(FunctionCallInfo fcinfo)
 	if (!AggCheckCallContext(fcinfo, &aggcxt))
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("sqlflow_picture_collect can only be called as an aggregate's transition")));
+				 errmsg("sqlflow_edge_collect can only be called as an aggregate's transition")));
 
 	if (PG_ARGISNULL(1))
 	{
