@@ -15,8 +15,10 @@ OBJS = \
 	src/jsonstream.o \
 	src/lineage.o \
 	src/mcxt_alloc.o \
+	src/names.o \
 	src/options.o \
-	src/relationships.o
+	src/relationships.o \
+	src/trace.o
 
 EXTENSION = sqlflow_export
 DATA = sqlflow_export--1.0.sql sqlflow_export--1.0--1.1.sql sqlflow_export--1.1--1.2.sql sqlflow_export--1.2--1.3.sql sqlflow_export--1.3.sql
