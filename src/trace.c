@@ -701,7 +701,11 @@ trace_find_relation(TraceWalk *w, TraceNode **nodes, int n, bool start)
 /*
  * The queries over the relation: the near side's table (and column) keys
  * equal to the node's, and the schema key too where the node has one (an
- * index on the keys of table, column and schema answers all three).
+ * index on the keys of table, column and schema answers all three).  Every
+ * name is qualified, and the key function's argument cast to text, so that
+ * no overload (say sqlflow_name_key(varchar) beside ours) is chosen; the
+ * expression still matches an index on sqlflow_name_key(col) of a varchar
+ * column (the cast is the same relabelling there).
  */
 static void
 trace_relation_queries(TraceWalk *w, Oid lineage, Oid extschema)
@@ -719,10 +723,10 @@ trace_relation_queries(TraceWalk *w, Oid lineage, Oid extschema)
 		appendStringInfo(&cols, ", l.%s::pg_catalog.text", trace_columns[i]);
 
 	initStringInfo(&q);
-	appendStringInfo(&q, "SELECT 0%s FROM %s l WHERE %s.sqlflow_name_key(l.%s_table) OPERATOR(pg_catalog.=) $1",
+	appendStringInfo(&q, "SELECT 0%s FROM %s l WHERE %s.sqlflow_name_key(l.%s_table::pg_catalog.text) OPERATOR(pg_catalog.=) $1",
 					 cols.data, rel, ext, near);
 	if (w->column_level)
-		appendStringInfo(&q, " AND %s.sqlflow_name_key(l.%s_column) OPERATOR(pg_catalog.=) $2",
+		appendStringInfo(&q, " AND %s.sqlflow_name_key(l.%s_column::pg_catalog.text) OPERATOR(pg_catalog.=) $2",
 						 ext, near);
 	w->start_query = q.data;
 
@@ -730,20 +734,20 @@ trace_relation_queries(TraceWalk *w, Oid lineage, Oid extschema)
 	appendStringInfo(&q,
 					 "SELECT f.i%s FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2), "
 					 "pg_catalog.unnest($3), pg_catalog.unnest($4)) AS f(tbl, col, sch, i) "
-					 "JOIN %s l ON %s.sqlflow_name_key(l.%s_table) OPERATOR(pg_catalog.=) f.tbl",
+					 "JOIN %s l ON %s.sqlflow_name_key(l.%s_table::pg_catalog.text) OPERATOR(pg_catalog.=) f.tbl",
 					 cols.data, rel, ext, near);
 	if (w->column_level)
-		appendStringInfo(&q, " AND %s.sqlflow_name_key(l.%s_column) OPERATOR(pg_catalog.=) f.col",
+		appendStringInfo(&q, " AND %s.sqlflow_name_key(l.%s_column::pg_catalog.text) OPERATOR(pg_catalog.=) f.col",
 						 ext, near);
-	appendStringInfo(&q, " AND %s.sqlflow_name_key(l.%s_schema) OPERATOR(pg_catalog.=) f.sch",
+	appendStringInfo(&q, " AND %s.sqlflow_name_key(l.%s_schema::pg_catalog.text) OPERATOR(pg_catalog.=) f.sch",
 					 ext, near);
 	appendStringInfo(&q,
 					 " UNION ALL SELECT f.i%s FROM ROWS FROM (pg_catalog.unnest($5), pg_catalog.unnest($6), "
 					 "pg_catalog.unnest($7)) AS f(tbl, col, i) "
-					 "JOIN %s l ON %s.sqlflow_name_key(l.%s_table) OPERATOR(pg_catalog.=) f.tbl",
+					 "JOIN %s l ON %s.sqlflow_name_key(l.%s_table::pg_catalog.text) OPERATOR(pg_catalog.=) f.tbl",
 					 cols.data, rel, ext, near);
 	if (w->column_level)
-		appendStringInfo(&q, " AND %s.sqlflow_name_key(l.%s_column) OPERATOR(pg_catalog.=) f.col",
+		appendStringInfo(&q, " AND %s.sqlflow_name_key(l.%s_column::pg_catalog.text) OPERATOR(pg_catalog.=) f.col",
 						 ext, near);
 	appendStringInfo(&q, " AND l.%s_schema IS NULL", near);
 	w->walk_query = q.data;
