@@ -31,6 +31,7 @@
  */
 #include "postgres.h"
 
+#include "access/htup_details.h"
 #include "catalog/pg_collation.h"
 #include "catalog/pg_type.h"
 #include "common/hashfn.h"
@@ -38,6 +39,7 @@
 #include "funcapi.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
+#include "nodes/pg_list.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/formatting.h"
@@ -82,6 +84,8 @@ typedef struct TraceNode
 	char	   *tbl;
 	char	   *col;
 	int			depth;
+	struct TraceNode *parent;	/* NULL at depth 0 */
+	int			rank;			/* place in path order among its depth */
 	char	  **labels;			/* the path: depth + 1 labels */
 	char	   *joined;			/* array_to_string(path, ' ') */
 	int			joinedlen;
@@ -118,6 +122,8 @@ struct TraceWalk
 	TraceNode **next;			/* nodes new at this depth */
 	int			nnext;
 	int			maxnext;
+	List	   *levels;			/* the next arrays of every depth */
+	List	   *nlevels;		/* their lengths */
 	TraceHit  **hits;
 	int			nhits;
 	int			maxhits;
@@ -367,6 +373,7 @@ trace_reach(TraceWalk *w, TraceNode *from, const char *label,
 		}
 		w->next[w->nnext++] = node;
 	}
+	node->parent = from;
 	if (from)
 		memcpy(node->labels, from->labels, sizeof(char *) * (from->depth + 1));
 	node->labels[w->depth] = pstrdup(label);
@@ -410,16 +417,34 @@ trace_candidate(TraceWalk *w, TraceNode *node, text **v, bool start)
 		TraceHit   *hit;
 		char	   *label;
 		int			i;
+		Size		size = MAXALIGN(sizeof(TraceHit));
+		char	   *p;
 
 		label = trace_label(v[f + COL_SCHEMA], v[f + COL_TABLE],
 							w->column_level ? v[f + COL_COLUMN] : NULL);
-		MemoryContextSwitchTo(w->cxt);
-		hit = palloc(sizeof(TraceHit));
+
+		/* the hit, its values (as they are: short headers stay) and label */
+		for (i = 0; i < TRACE_NCOLUMNS; i++)
+			if (v[i])
+				size += INTALIGN(VARSIZE_ANY(v[i]));
+		size += strlen(label) + 1;
+		hit = MemoryContextAlloc(w->cxt, size);
+		p = (char *) hit + MAXALIGN(sizeof(TraceHit));
 		hit->depth = w->depth;
 		hit->from = node;
-		hit->label = pstrdup(label);
 		for (i = 0; i < TRACE_NCOLUMNS; i++)
-			hit->v[i] = v[i] ? (text *) PG_DETOAST_DATUM_COPY(PointerGetDatum(v[i])) : NULL;
+		{
+			hit->v[i] = NULL;
+			if (v[i])
+			{
+				memcpy(p, v[i], VARSIZE_ANY(v[i]));
+				hit->v[i] = (text *) p;
+				p += INTALIGN(VARSIZE_ANY(v[i]));
+			}
+		}
+		strcpy(p, label);
+		hit->label = p;
+		MemoryContextSwitchTo(w->cxt);
 		if (w->nhits == w->maxhits)
 		{
 			w->maxhits = Max(64, w->maxhits * 2);
@@ -447,10 +472,15 @@ trace_hit_cmp(const void *a, const void *b)
 
 	if (ha->depth != hb->depth)
 		return ha->depth < hb->depth ? -1 : 1;
-	c = trace_path_cmp(ha->from->labels, ha->from->depth + 1, ha->label,
-					   hb->from->labels, hb->from->depth + 1, hb->label);
-	if (c != 0)
-		return c;
+	/* a hit's path is its node's and its label: nodes are ranked */
+	if (ha->from->rank != hb->from->rank)
+		return ha->from->rank < hb->from->rank ? -1 : 1;
+	if (ha->label != hb->label)
+	{
+		c = trace_text_cmp(ha->label, hb->label);
+		if (c != 0)
+			return c;
+	}
 	/* the same path: by the row's values, NULLs last */
 	for (i = 0; i < TRACE_NCOLUMNS; i++)
 	{
@@ -470,6 +500,49 @@ trace_hit_cmp(const void *a, const void *b)
 			return c;
 	}
 	return 0;
+}
+
+/* path order of two nodes of one depth whose parents are ranked */
+static int
+trace_node_cmp(const void *a, const void *b)
+{
+	const TraceNode *na = *(TraceNode *const *) a;
+	const TraceNode *nb = *(TraceNode *const *) b;
+
+	if (na->parent != nb->parent)
+	{
+		int			ra = na->parent ? na->parent->rank : 0;
+		int			rb = nb->parent ? nb->parent->rank : 0;
+
+		if (ra != rb)
+			return ra < rb ? -1 : 1;
+	}
+	return trace_text_cmp(na->labels[na->depth], nb->labels[nb->depth]);
+}
+
+/* rank the nodes of every depth in path order (equal paths, equal ranks) */
+static void
+trace_rank(TraceWalk *w)
+{
+	ListCell   *lc1;
+	ListCell   *lc2;
+
+	forboth(lc1, w->levels, lc2, w->nlevels)
+	{
+		TraceNode **nodes = (TraceNode **) lfirst(lc1);
+		int			n = lfirst_int(lc2);
+		int			i;
+		int			rank = 0;
+
+		if (n > 1)
+			qsort(nodes, n, sizeof(TraceNode *), trace_node_cmp);
+		for (i = 0; i < n; i++)
+		{
+			if (i > 0 && trace_node_cmp(&nodes[i - 1], &nodes[i]) != 0)
+				rank++;
+			nodes[i]->rank = rank;
+		}
+	}
 }
 
 static void
@@ -515,15 +588,21 @@ trace_walk(TraceWalk *w, const TraceRequest *req, Tuplestorestate *ts,
 	w->find(w, &start, 1, true);
 	for (w->depth = 1; w->depth <= req->max_depth && w->nnext > 0; w->depth++)
 	{
+		MemoryContext old = MemoryContextSwitchTo(w->cxt);
+
 		frontier = w->next;
 		nfrontier = w->nnext;
+		w->levels = lappend(w->levels, frontier);
+		w->nlevels = lappend_int(w->nlevels, nfrontier);
+		MemoryContextSwitchTo(old);
 		w->next = NULL;
 		w->nnext = w->maxnext = 0;
 		w->find(w, frontier, nfrontier, false);
-		pfree(frontier);
 		CHECK_FOR_INTERRUPTS();
 	}
 
+	/* nodes reached at the last depth lead nowhere: no hit comes from them */
+	trace_rank(w);
 	if (w->nhits > 1)
 		qsort(w->hits, w->nhits, sizeof(TraceHit *), trace_hit_cmp);
 
@@ -611,15 +690,15 @@ trace_request_init(TraceRequest *req, const char *table_name,
 static void
 trace_spi_values(HeapTuple tup, TupleDesc desc, int first, text **v)
 {
+	Datum		values[TRACE_NCOLUMNS + 1];
+	bool		isnull[TRACE_NCOLUMNS + 1];
 	int			i;
 
+	Assert(desc->natts == first + TRACE_NCOLUMNS - 1);
+	heap_deform_tuple(tup, desc, values, isnull);
 	for (i = 0; i < TRACE_NCOLUMNS; i++)
-	{
-		bool		isnull;
-		Datum		d = SPI_getbinval(tup, desc, first + i, &isnull);
-
-		v[i] = isnull ? NULL : (text *) PG_DETOAST_DATUM_PACKED(d);
-	}
+		v[i] = isnull[first - 1 + i] ? NULL :
+			(text *) PG_DETOAST_DATUM_PACKED(values[first - 1 + i]);
 }
 
 static void
