@@ -127,7 +127,11 @@ json_pair() {  # bytes
 }
 
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); PostgreSQL $(psql -X -At -c 'SHOW server_version'); $RUNS runs each, medians"
-if [ "$mode" != relationships ]; then
+if [ "$mode" = trace ]; then
+  echo
+  echo "| benchmark | sqlflow_export | recursive CTE | ratio | peak RSS growth, ours | peak RSS growth, CTE |"
+  echo "|---|---|---|---|---|---|"
+elif [ "$mode" != relationships ]; then
   echo
   echo "| benchmark | sqlflow_export | COPY FROM PROGRAM curl | ratio | peak RSS growth, ours | peak RSS growth, COPY |"
   echo "|---|---|---|---|---|---|"
@@ -187,7 +191,7 @@ SQL
         "WITH RECURSIVE r(s, t, c, d) AS (SELECT 'L0', 'T42', 'C3', 0 UNION SELECT l.target_schema, l.target_table, l.target_column, r.d + 1 FROM r JOIN $1 l ON l.source_table = r.t AND l.source_column = r.c AND l.source_schema = r.s WHERE r.d < 10) SELECT count(*) FROM r;"
     }
     export WARM=1
-    echo "    trace pairs: sqlflow_impact against a recursive CTE (the second time column), warm" >&2
+    [ "$mode" = all ] && echo "    trace pairs: the second time column is the recursive CTE; warm" >&2
     trace_table bench_lineage_300k 1500 10 2
     column_trace_pair bench_lineage_300k 300,000
     psql -X -q -c "DROP TABLE bench_lineage_300k"
