@@ -16,10 +16,12 @@ OBJS = \
 	src/jsonstream.o \
 	src/lineage.o \
 	src/mcxt_alloc.o \
+	src/names.o \
 	src/options.o \
 	src/pictures.o \
 	src/relationships.o \
-	src/scrub.o
+	src/scrub.o \
+	src/trace.o
 
 EXTENSION = sqlflow_export
 DATA = sqlflow_export--1.0.sql sqlflow_export--1.0--1.1.sql sqlflow_export--1.1--1.2.sql sqlflow_export--1.2--1.3.sql sqlflow_export--1.3.sql
@@ -32,7 +34,7 @@ PG_CPPFLAGS = -I$(srcdir)/src -DSQLFLOW_EXPORT_VERSION='"$(SQLFLOW_EXPORT_VERSIO
 SHLIB_LINK = -lcurl -ljson-c
 
 # the suites need the loopback SQLFlow server: run them through test/run
-REGRESS = setup export jsonb errors lineage relationships options traces pictures pictures_same jobs jobstate encoding upgrade cron security secrets transport transport_dns loose database_sql search_path standby
+REGRESS = setup export jsonb errors lineage relationships options traces traces_names traces_readonly traces_property pictures pictures_same jobs jobstate encoding upgrade cron security secrets transport transport_dns loose database_sql search_path standby
 REGRESS_OPTS = --inputdir=$(srcdir)
 
 EXTRA_CLEAN = results regression.diffs regression.out

@@ -39,8 +39,10 @@
 #include "api.h"
 #include "config.h"
 #include "depsort.h"
+#include "names.h"
 #include "options.h"
 #include "pictures.h"
+#include "trace.h"
 
 PG_MODULE_MAGIC;
 
@@ -797,4 +799,106 @@ Datum
 sqlflow_mermaid_tables_final(PG_FUNCTION_ARGS)
 {
 	return picture_final(fcinfo, PIC_MERMAID_TABLES);
+}
+
+PG_FUNCTION_INFO_V1(sqlflow_name_key);
+
+/*
+ * sqlflow_name_key(name) -> the form in which traces compare a name
+ */
+Datum
+sqlflow_name_key(PG_FUNCTION_ARGS)
+{
+	text	   *name = PG_GETARG_TEXT_PP(0);
+	char	   *key = name_key(VARDATA_ANY(name), VARSIZE_ANY_EXHDR(name));
+
+	PG_RETURN_TEXT_P(cstring_to_text(key));
+}
+
+/* the arguments a trace shares, from argument first (table_name) on */
+static void
+arg_trace(FunctionCallInfo fcinfo, int first, const char *direction,
+		  TraceRequest *req)
+{
+	trace_request_init(req, arg_cstring(fcinfo, first),
+					   arg_cstring(fcinfo, first + 1), direction,
+					   PG_ARGISNULL(first + 2),
+					   PG_ARGISNULL(first + 2) ? 0 : PG_GETARG_INT32(first + 2));
+}
+
+/* the lineage relation argument */
+static Oid
+arg_lineage(FunctionCallInfo fcinfo)
+{
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("lineage must not be null")));
+	return PG_GETARG_OID(0);
+}
+
+PG_FUNCTION_INFO_V1(sqlflow_trace);
+
+/*
+ * sqlflow_trace(lineage, table_name, column_name, direction, max_depth)
+ * -> the relations reached from a table or column
+ */
+Datum
+sqlflow_trace(PG_FUNCTION_ARGS)
+{
+	TraceRequest req;
+	Oid			lineage = arg_lineage(fcinfo);
+
+	/* direction sits between column_name and max_depth */
+	trace_request_init(&req, arg_cstring(fcinfo, 1), arg_cstring(fcinfo, 2),
+					   arg_cstring(fcinfo, 3), PG_ARGISNULL(4),
+					   PG_ARGISNULL(4) ? 0 : PG_GETARG_INT32(4));
+	trace_relation(fcinfo, lineage, &req);
+	return (Datum) 0;
+}
+
+PG_FUNCTION_INFO_V1(sqlflow_impact);
+
+/* sqlflow_impact(lineage, table_name, column_name, max_depth): downstream */
+Datum
+sqlflow_impact(PG_FUNCTION_ARGS)
+{
+	TraceRequest req;
+	Oid			lineage = arg_lineage(fcinfo);
+
+	arg_trace(fcinfo, 1, "downstream", &req);
+	trace_relation(fcinfo, lineage, &req);
+	return (Datum) 0;
+}
+
+PG_FUNCTION_INFO_V1(sqlflow_provenance);
+
+/* sqlflow_provenance(lineage, table_name, column_name, max_depth): upstream */
+Datum
+sqlflow_provenance(PG_FUNCTION_ARGS)
+{
+	TraceRequest req;
+	Oid			lineage = arg_lineage(fcinfo);
+
+	arg_trace(fcinfo, 1, "upstream", &req);
+	trace_relation(fcinfo, lineage, &req);
+	return (Datum) 0;
+}
+
+PG_FUNCTION_INFO_V1(sqlflow_trace_job);
+
+/*
+ * sqlflow_trace_job(job_id, table_name, column_name, direction, max_depth,
+ * server) -> sqlflow_trace over the rows of a job
+ */
+Datum
+sqlflow_trace_job(PG_FUNCTION_ARGS)
+{
+	TraceRequest req;
+
+	trace_request_init(&req, arg_cstring(fcinfo, 1), arg_cstring(fcinfo, 2),
+					   arg_cstring(fcinfo, 3), PG_ARGISNULL(4),
+					   PG_ARGISNULL(4) ? 0 : PG_GETARG_INT32(4));
+	trace_job(fcinfo, arg_job_id(fcinfo, 0), arg_cstring(fcinfo, 5), &req);
+	return (Datum) 0;
 }

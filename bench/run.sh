@@ -69,10 +69,12 @@ END $$;
 SQL
 
 # one measurement in a fresh backend: prints "seconds peak_growth_kB"
+# (WARM set: the statements run once first in that backend, untimed)
 measure() {
   psql -X -q -At -v ON_ERROR_STOP=1 <<SQL | tail -n 1
 SET client_min_messages = warning;
 SET sqlflow.max_response_size = '1GB';
+${WARM:+$1}
 SELECT pg_backend_pid() AS pid \gset
 SELECT (regexp_match(pg_read_file('/proc/' || :pid || '/status'), 'VmRSS:\s+(\d+)'))[1]::bigint AS rss0 \gset
 SELECT extract(epoch FROM clock_timestamp()) AS t0 \gset
@@ -129,7 +131,11 @@ json_pair() {  # bytes
 }
 
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); PostgreSQL $(psql -X -At -c 'SHOW server_version'); $RUNS runs each, medians"
-if [ "$mode" != relationships ] && [ "$mode" != pictures ]; then
+if [ "$mode" = trace ]; then
+  echo
+  echo "| benchmark | sqlflow_export | recursive CTE | ratio | peak RSS growth, ours | peak RSS growth, CTE |"
+  echo "|---|---|---|---|---|---|"
+elif [ "$mode" != relationships ] && [ "$mode" != pictures ]; then
   echo
   echo "| benchmark | sqlflow_export | COPY FROM PROGRAM curl | ratio | peak RSS growth, ours | peak RSS growth, COPY |"
   echo "|---|---|---|---|---|---|"
@@ -150,30 +156,60 @@ case $mode in
     json_pair 150000000
     ;;&
   trace|all)
-    # A lineage table of 1,000,000 rows: 11 layers of 5,000 tables x 10
-    # columns, each column feeding 2 columns of the next layer (100,000
-    # relations between two layers), with the indexes the README recommends.
-    # A trace of depth 10 from one column of the first layer, against the
-    # recursive CTE one would write by hand (nodes only: no paths, no
-    # per-node depth, revisits pruned by UNION).
-    psql -X -q -v ON_ERROR_STOP=1 <<'SQL' >/dev/null
-DROP TABLE IF EXISTS bench_lineage;
-CREATE TABLE bench_lineage AS SELECT * FROM sqlflow_lineage('x') WITH NO DATA;
-INSERT INTO bench_lineage (source_db, source_schema, source_table, source_column,
-                           target_db, target_schema, target_table, target_column, relation_type, effect_type)
+    # Warm, one session: each measured trace (or CTE) runs once untimed in
+    # its backend first (library, catalog and buffer caches loaded).
+    # Lineage tables of 300,000 and 1,000,000 rows: 11 layers (schemas L0 ..
+    # L10) of 1,500 or 5,000 tables x 10 columns, the table names the same in
+    # every layer, each column feeding 2 columns of the next layer, with the
+    # index the README recommends (keys of table, column and schema) and,
+    # for the alternative, the matching btree index on the raw columns.  A
+    # column trace of depth 10 from one column of the first layer (about
+    # 2,000 relations) against the recursive CTE one would write by hand
+    # (nodes only: no paths, no per-node depth, revisits pruned by UNION).
+    # Then a table-level trace of depth 10 from a 50-column table (100,000
+    # rows: 11 layers of 200 tables x 50 columns, each table feeding 3
+    # tables of the next layer).
+    trace_table() {   # name tables columns fanout
+      psql -X -q -v ON_ERROR_STOP=1 -v name="$1" -v tables="$2" -v columns="$3" -v fanout="$4" <<'SQL' >/dev/null
+DROP TABLE IF EXISTS :"name";
+CREATE TABLE :"name" AS SELECT * FROM sqlflow_lineage('x') WITH NO DATA;
+INSERT INTO :"name" (source_db, source_schema, source_table, source_column,
+                     target_db, target_schema, target_table, target_column, relation_type, effect_type)
 SELECT 'DEFAULT', 'L' || l, 'T' || t, 'C' || c,
-       'DEFAULT', 'L' || (l + 1), 'T' || ((t * 7 + k * 13 + c) % 5000), 'C' || ((c + k) % 10), 'fdd', 'insert'
-FROM generate_series(0, 9) l, generate_series(0, 4999) t, generate_series(0, 9) c, generate_series(0, 1) k;
-CREATE INDEX ON bench_lineage (sqlflow_name_key(source_table), sqlflow_name_key(source_column));
-CREATE INDEX ON bench_lineage (sqlflow_name_key(target_table), sqlflow_name_key(target_column));
-CREATE INDEX ON bench_lineage (source_table, source_column);
-VACUUM ANALYZE bench_lineage;
+       'DEFAULT', 'L' || (l + 1),
+       'T' || CASE WHEN :fanout = 2 THEN (t * 7 + k * 13 + c) % :tables ELSE (t + c % :fanout) % :tables END,
+       'C' || CASE WHEN :fanout = 2 THEN (c + k) % :columns ELSE c END, 'fdd', 'insert'
+FROM generate_series(0, 9) l, generate_series(0, :tables - 1) t, generate_series(0, :columns - 1) c,
+     generate_series(0, CASE WHEN :fanout = 2 THEN 1 ELSE 0 END) k;
+CREATE INDEX ON :"name" (sqlflow_name_key(source_table), sqlflow_name_key(source_column), sqlflow_name_key(source_schema));
+CREATE INDEX ON :"name" (sqlflow_name_key(target_table), sqlflow_name_key(target_column), sqlflow_name_key(target_schema));
+CREATE INDEX ON :"name" (source_table, source_column, source_schema);
+VACUUM ANALYZE :"name";
 SQL
-    echo "    lineage table: $(psql -X -At -c 'SELECT count(*) FROM bench_lineage') rows;" \
-      "trace reaches $(psql -X -At -c "SELECT count(*) FROM sqlflow_impact('bench_lineage', 'L0.T42', 'C3', 10)") relations" >&2
-    pair "trace of depth 10 from one column, 1,000,000-row lineage table" \
-      "SELECT count(*) FROM sqlflow_impact('bench_lineage', 'L0.T42', 'C3', 10);" \
-      "WITH RECURSIVE r(s, t, c, d) AS (SELECT 'L0', 'T42', 'C3', 0 UNION SELECT l.target_schema, l.target_table, l.target_column, r.d + 1 FROM r JOIN bench_lineage l ON l.source_table = r.t AND l.source_column = r.c AND l.source_schema = r.s WHERE r.d < 10) SELECT count(*) FROM r;"
+    }
+    column_trace_pair() {   # name rows
+      echo "    lineage table: $(psql -X -At -c "SELECT count(*) FROM $1") rows;" \
+        "trace reaches $(psql -X -At -c "SELECT count(*) FROM sqlflow_impact('$1', 'L0.T42', 'C3', 10)") relations" >&2
+      pair "trace of depth 10 from one column, $2-row lineage table" \
+        "SELECT count(*) FROM sqlflow_impact('$1', 'L0.T42', 'C3', 10);" \
+        "WITH RECURSIVE r(s, t, c, d) AS (SELECT 'L0', 'T42', 'C3', 0 UNION SELECT l.target_schema, l.target_table, l.target_column, r.d + 1 FROM r JOIN $1 l ON l.source_table = r.t AND l.source_column = r.c AND l.source_schema = r.s WHERE r.d < 10) SELECT count(*) FROM r;"
+    }
+    export WARM=1
+    [ "$mode" = all ] && echo "    trace pairs: the second time column is the recursive CTE; warm" >&2
+    trace_table bench_lineage_300k 1500 10 2
+    column_trace_pair bench_lineage_300k 300,000
+    psql -X -q -c "DROP TABLE bench_lineage_300k"
+    trace_table bench_lineage 5000 10 2
+    column_trace_pair bench_lineage 1,000,000
+    psql -X -q -c "DROP TABLE bench_lineage"
+    trace_table bench_wide 200 50 3
+    echo "    lineage table: $(psql -X -At -c "SELECT count(*) FROM bench_wide") rows;" \
+      "trace reaches $(psql -X -At -c "SELECT count(*) FROM sqlflow_impact('bench_wide', 'L0.T42', NULL, 10)") relations" >&2
+    pair "table-level trace of depth 10 from a 50-column table, 100,000-row lineage table" \
+      "SELECT count(*) FROM sqlflow_impact('bench_wide', 'L0.T42', NULL, 10);" \
+      "WITH RECURSIVE r(s, t, d) AS (SELECT 'L0', 'T42', 0 UNION SELECT l.target_schema, l.target_table, r.d + 1 FROM r JOIN bench_wide l ON l.source_table = r.t AND l.source_schema = r.s WHERE r.d < 10) SELECT count(*) FROM r;"
+    psql -X -q -c "DROP TABLE bench_wide"
+    unset WARM
     ;;&
   relationships|all)
     # Job gen-lineage-<bytes>: about that many bytes of JSON export (a few
