@@ -5,6 +5,7 @@ OBJS = \
 	src/api.o \
 	src/config.o \
 	src/csv.o \
+	src/depsort.o \
 	src/encoding.o \
 	src/envelope.o \
 	src/guard.o \
@@ -17,17 +18,21 @@ OBJS = \
 	src/lineage.o \
 	src/mcxt_alloc.o \
 	src/options.o \
-	src/relationships.o
+	src/relationships.o \
+	src/scrub.o
 
 EXTENSION = sqlflow_export
 DATA = sqlflow_export--1.0.sql sqlflow_export--1.0--1.1.sql sqlflow_export--1.1--1.2.sql sqlflow_export--1.2--1.3.sql sqlflow_export--1.3.sql
 PGFILEDESC = "sqlflow_export - SQLFlow data lineage from SQL"
 
-PG_CPPFLAGS = -I$(srcdir)/src
+# the version in user-visible strings (the User-Agent) is the control
+# file's default_version, read here and nowhere else
+SQLFLOW_EXPORT_VERSION = $(shell sed -n "s/^[[:space:]]*default_version[[:space:]]*=[[:space:]]*'\([^']*\)'.*/\1/p" $(srcdir)/sqlflow_export.control)
+PG_CPPFLAGS = -I$(srcdir)/src -DSQLFLOW_EXPORT_VERSION='"$(SQLFLOW_EXPORT_VERSION)"'
 SHLIB_LINK = -lcurl -ljson-c
 
 # the suites need the loopback SQLFlow server: run them through test/run
-REGRESS = setup export jsonb errors lineage relationships options traces pictures guard jobs jobstate encoding upgrade cron security transport transport_dns
+REGRESS = setup export jsonb errors lineage relationships options traces pictures guard jobs jobstate encoding upgrade cron security secrets transport transport_dns loose database_sql search_path standby
 REGRESS_OPTS = --inputdir=$(srcdir)
 
 EXTRA_CLEAN = results regression.diffs regression.out
@@ -38,3 +43,5 @@ include $(PGXS)
 
 # every object depends on the project's headers (PGXS tracks none by default)
 $(OBJS): $(wildcard $(srcdir)/src/*.h)
+# and the objects that name the version, on the control file
+src/http.o: $(srcdir)/sqlflow_export.control

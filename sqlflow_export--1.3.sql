@@ -62,7 +62,7 @@ AS 'MODULE_PATHNAME', 'sqlflow_export_json'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 
 COMMENT ON FUNCTION sqlflow_export_json(text, boolean, text, text[], boolean, boolean, boolean, boolean, boolean, boolean, boolean, text, text, text, text) IS
-'exports the lineage of a SQLFlow job as jsonb (the whole answer: code, data, sessionId, ...) (options, sent only when given: relation_types, ignore_record_set, ignore_function, show_constant_table, show_transform, simple_output, show_link_only, count_arguments_as_fdd, database_name, schema_name, table_name, column_name)';
+'exports the lineage of a SQLFlow job as jsonb (the whole answer: code, data, sessionId, ...); a null or empty job_id means the latest job (options, sent only when given: relation_types, ignore_record_set, ignore_function, show_constant_table, show_transform, simple_output, show_link_only, count_arguments_as_fdd, database_name, schema_name, table_name, column_name)';
 
 -- Lineage as rows ------------------------------------------------------------
 
@@ -88,64 +88,74 @@ AS 'MODULE_PATHNAME', 'sqlflow_lineage'
 LANGUAGE C VOLATILE PARALLEL UNSAFE ROWS 1000;
 
 COMMENT ON FUNCTION sqlflow_lineage(text, boolean, text, text[], boolean, boolean, boolean, boolean, boolean, boolean, boolean, text, text, text, text) IS
-'the CSV lineage export of a SQLFlow job as rows, streamed; columns matched by header name, others kept in extra (options, sent only when given: relation_types, ignore_record_set, ignore_function, show_constant_table, show_transform, simple_output, show_link_only, count_arguments_as_fdd, database_name, schema_name, table_name, column_name)';
+'the CSV lineage export of a SQLFlow job as rows, streamed; columns matched by header name, others kept in extra; a null or empty job_id means the latest job (options, sent only when given: relation_types, ignore_record_set, ignore_function, show_constant_table, show_transform, simple_output, show_link_only, count_arguments_as_fdd, database_name, schema_name, table_name, column_name)';
 
 CREATE FUNCTION sqlflow_relationships(lineage jsonb)
 RETURNS TABLE (relationship_id text, relation_type text, effect_type text,
                source_parent text, source_column text,
                target_parent text, target_column text, process_id text)
 LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-  payload jsonb := CASE WHEN jsonb_typeof(lineage -> 'data') = 'object' THEN lineage -> 'data' ELSE lineage END;
+  -- the envelope's data, or the document itself
+  payload pg_catalog.jsonb;
+  -- data.sqlflow (exports), or data itself (the generation endpoint)
+  doc pg_catalog.jsonb;
+  -- relationships, relationship or relations; the objects that name parents
+  rel_list pg_catalog.jsonb;
+  objs pg_catalog.jsonb;
 BEGIN
-  IF payload ->> 'mode' = 'summary' THEN
+  -- (every name qualified, every operator OPERATOR(pg_catalog.x): nothing
+  -- here may resolve to a caller's overload)
+  payload := CASE WHEN pg_catalog.jsonb_typeof(lineage OPERATOR(pg_catalog.->) 'data')
+                       OPERATOR(pg_catalog.=) 'object'
+                  THEN lineage OPERATOR(pg_catalog.->) 'data' ELSE lineage END;
+  IF (payload OPERATOR(pg_catalog.->>) 'mode') OPERATOR(pg_catalog.=) 'summary' THEN
     RAISE WARNING 'the lineage is in summary mode: the server sent counts, no relationships'
-      USING DETAIL = CASE WHEN payload -> 'summary' ->> 'relationship' IS NULL
+      USING DETAIL = CASE WHEN payload OPERATOR(pg_catalog.->) 'summary' OPERATOR(pg_catalog.->>) 'relationship' IS NULL
                           THEN 'The document gives no counts.'
-                          ELSE format('Summary mode: %s relationships, %s tables.',
-                                      payload -> 'summary' ->> 'relationship',
-                                      coalesce(payload -> 'summary' ->> 'table', '?')) END,
+                          ELSE pg_catalog.format('Summary mode: %s relationships, %s tables.',
+                                                 payload OPERATOR(pg_catalog.->) 'summary' OPERATOR(pg_catalog.->>) 'relationship',
+                                                 coalesce(payload OPERATOR(pg_catalog.->) 'summary' OPERATOR(pg_catalog.->>) 'table', '?')) END,
             HINT = 'Submit the SQL in smaller jobs, or raise relation_limit (1000 by default) on an on-premise server.';
   END IF;
+  doc := coalesce(payload OPERATOR(pg_catalog.->) 'sqlflow', payload);
+  rel_list := coalesce(doc OPERATOR(pg_catalog.->) 'relationships', doc OPERATOR(pg_catalog.->) 'relationship',
+                       doc OPERATOR(pg_catalog.->) 'relations');
+  objs := doc OPERATOR(pg_catalog.->) 'dbobjs';
   RETURN QUERY
-    -- the envelope or its data alone; data.sqlflow (exports) or data itself
-    -- (the generation endpoint); relationships, relationship or relations
-    WITH doc AS (
-      SELECT coalesce(d -> 'sqlflow', d) AS s
-      FROM (SELECT CASE WHEN jsonb_typeof(lineage -> 'data') = 'object'
-                        THEN lineage -> 'data' ELSE lineage END AS d) x
-    ), rels AS (
-      SELECT coalesce(s -> 'relationships', s -> 'relationship', s -> 'relations') AS r,
-             s -> 'dbobjs' AS dbobjs
-      FROM doc
-    )
-    SELECT rel ->> 'id', rel ->> 'type', rel ->> 'effectType',
-           coalesce(src ->> 'parentName',
-                    (SELECT o ->> 'name'
-                     FROM jsonb_path_query(rels.dbobjs, 'lax $.** ? (exists(@.id) && exists(@.name))') o
-                     WHERE o ->> 'id' = src ->> 'parentId' LIMIT 1)),
-           src ->> 'column',
-           coalesce(rel -> 'target' ->> 'parentName',
-                    (SELECT o ->> 'name'
-                     FROM jsonb_path_query(rels.dbobjs, 'lax $.** ? (exists(@.id) && exists(@.name))') o
-                     WHERE o ->> 'id' = rel -> 'target' ->> 'parentId' LIMIT 1)),
-           rel -> 'target' ->> 'column',
-           rel ->> 'processId'
-    FROM rels,
-         jsonb_array_elements(CASE jsonb_typeof(rels.r)
-                                WHEN 'array' THEN rels.r
-                                WHEN 'object' THEN jsonb_build_array(rels.r)
-                                ELSE '[]'::jsonb END) WITH ORDINALITY AS r1(rel, n),
-         jsonb_array_elements(CASE jsonb_typeof(rel -> 'sources')
-                                WHEN 'array' THEN rel -> 'sources'
-                                ELSE '[]'::jsonb END) WITH ORDINALITY AS r2(src, m)
+    SELECT rel OPERATOR(pg_catalog.->>) 'id', rel OPERATOR(pg_catalog.->>) 'type',
+           rel OPERATOR(pg_catalog.->>) 'effectType',
+           coalesce(src OPERATOR(pg_catalog.->>) 'parentName',
+                    (SELECT o OPERATOR(pg_catalog.->>) 'name'
+                     FROM pg_catalog.jsonb_path_query(objs, 'lax $.** ? (exists(@.id) && exists(@.name))'::pg_catalog.jsonpath) o
+                     WHERE (o OPERATOR(pg_catalog.->>) 'id') OPERATOR(pg_catalog.=) (src OPERATOR(pg_catalog.->>) 'parentId')
+                     LIMIT 1)),
+           src OPERATOR(pg_catalog.->>) 'column',
+           coalesce(rel OPERATOR(pg_catalog.->) 'target' OPERATOR(pg_catalog.->>) 'parentName',
+                    (SELECT o OPERATOR(pg_catalog.->>) 'name'
+                     FROM pg_catalog.jsonb_path_query(objs, 'lax $.** ? (exists(@.id) && exists(@.name))'::pg_catalog.jsonpath) o
+                     WHERE (o OPERATOR(pg_catalog.->>) 'id')
+                           OPERATOR(pg_catalog.=) (rel OPERATOR(pg_catalog.->) 'target' OPERATOR(pg_catalog.->>) 'parentId')
+                     LIMIT 1)),
+           rel OPERATOR(pg_catalog.->) 'target' OPERATOR(pg_catalog.->>) 'column',
+           rel OPERATOR(pg_catalog.->>) 'processId'
+    FROM pg_catalog.jsonb_array_elements(
+           CASE WHEN pg_catalog.jsonb_typeof(rel_list) OPERATOR(pg_catalog.=) 'array' THEN rel_list
+                WHEN pg_catalog.jsonb_typeof(rel_list) OPERATOR(pg_catalog.=) 'object'
+                THEN pg_catalog.jsonb_build_array(rel_list)
+                ELSE '[]'::pg_catalog.jsonb END) WITH ORDINALITY AS r1(rel, n),
+         pg_catalog.jsonb_array_elements(
+           CASE WHEN pg_catalog.jsonb_typeof(rel OPERATOR(pg_catalog.->) 'sources') OPERATOR(pg_catalog.=) 'array'
+                THEN rel OPERATOR(pg_catalog.->) 'sources'
+                ELSE '[]'::pg_catalog.jsonb END) WITH ORDINALITY AS r2(src, m)
     ORDER BY r1.n, r2.m;
 END
 $$;
 
 COMMENT ON FUNCTION sqlflow_relationships(jsonb) IS
-'flattens a SQLFlow JSON export (any variant: relationships, relationship or relations; envelope or data) into one row per source of each relationship; warns when the export is in summary mode';
+'flattens a SQLFlow JSON export (any variant: relationships, relationship or relations; envelope or data) into one row per source of each relationship; warns when the export is in summary mode; a null document gives no rows';
 
 CREATE FUNCTION sqlflow_relationships(job_id text,
                                       table_to_table boolean DEFAULT false,
@@ -169,7 +179,7 @@ AS 'MODULE_PATHNAME', 'sqlflow_relationships_job'
 LANGUAGE C VOLATILE PARALLEL UNSAFE ROWS 1000;
 
 COMMENT ON FUNCTION sqlflow_relationships(text, boolean, text, text[], boolean, boolean, boolean, boolean, boolean, boolean, boolean, text, text, text, text) IS
-'the JSON lineage export of a SQLFlow job as relationship rows (those of sqlflow_relationships(jsonb)), read as it arrives without holding the document (options as for sqlflow_lineage)';
+'the JSON lineage export of a SQLFlow job as relationship rows (those of sqlflow_relationships(jsonb)), read as it arrives without holding the document; an empty job_id means the latest job, a null one gives no rows and asks nothing, as a null document does (options as for sqlflow_lineage)';
 
 -- The job life -------------------------------------------------------------------
 
@@ -190,7 +200,7 @@ AS 'MODULE_PATHNAME', 'sqlflow_job'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 
 COMMENT ON FUNCTION sqlflow_job(text, text) IS
-'the job object of a SQLFlow job (status, jobName, dbVendor, createTime, ...)';
+'the job object of a SQLFlow job (status, jobName, dbVendor, createTime, ...); job_id is required';
 
 CREATE FUNCTION sqlflow_wait(job_id text,
                              timeout interval DEFAULT '10 minutes',
@@ -200,7 +210,7 @@ AS 'MODULE_PATHNAME', 'sqlflow_wait'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 
 COMMENT ON FUNCTION sqlflow_wait(text, interval, text) IS
-'waits until a SQLFlow job is done and returns success or partial_success; a failed job or the timeout is an error';
+'waits until a SQLFlow job is done and returns success or partial_success; a failed job or the timeout is an error; job_id is required';
 
 CREATE FUNCTION sqlflow_jobs_json(server text DEFAULT NULL)
 RETURNS jsonb
@@ -214,15 +224,18 @@ CREATE FUNCTION sqlflow_jobs(server text DEFAULT NULL)
 RETURNS TABLE (job_id text, job_name text, status text, db_vendor text,
                create_time timestamp, execute_time_ms bigint, file_names text[])
 LANGUAGE sql VOLATILE PARALLEL UNSAFE
-AS $$
-  SELECT j ->> 'jobId', j ->> 'jobName', j ->> 'status', j ->> 'dbVendor',
-         (j ->> 'createTime')::timestamp,
-         (j ->> 'executeTimeMillis')::bigint,
-         ARRAY(SELECT jsonb_array_elements_text(
-                 CASE jsonb_typeof(j -> 'fileNames') WHEN 'array' THEN j -> 'fileNames' ELSE '[]' END))
-  FROM jsonb_array_elements(
-         coalesce(@extschema@.sqlflow_jobs_json(server) -> 'data' -> 'jobDetails', '[]')) AS j
-$$;
+BEGIN ATOMIC
+  SELECT j OPERATOR(pg_catalog.->>) 'jobId', j OPERATOR(pg_catalog.->>) 'jobName',
+         j OPERATOR(pg_catalog.->>) 'status', j OPERATOR(pg_catalog.->>) 'dbVendor',
+         CAST(j OPERATOR(pg_catalog.->>) 'createTime' AS pg_catalog.timestamp),
+         CAST(j OPERATOR(pg_catalog.->>) 'executeTimeMillis' AS pg_catalog.int8),
+         ARRAY(SELECT pg_catalog.jsonb_array_elements_text(
+                 CASE WHEN pg_catalog.jsonb_typeof(j OPERATOR(pg_catalog.->) 'fileNames') OPERATOR(pg_catalog.=) 'array'
+                      THEN j OPERATOR(pg_catalog.->) 'fileNames' ELSE '[]'::pg_catalog.jsonb END))
+  FROM pg_catalog.jsonb_array_elements(
+         coalesce(@extschema@.sqlflow_jobs_json(server) OPERATOR(pg_catalog.->) 'data' OPERATOR(pg_catalog.->) 'jobDetails',
+                  '[]'::pg_catalog.jsonb)) AS j;
+END;
 
 COMMENT ON FUNCTION sqlflow_jobs(text) IS
 'lists the SQLFlow jobs of the user, one row per job';
@@ -233,7 +246,7 @@ AS 'MODULE_PATHNAME', 'sqlflow_delete_job'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 
 COMMENT ON FUNCTION sqlflow_delete_job(text, text) IS
-'deletes a SQLFlow job; true when the server confirms';
+'deletes a SQLFlow job; true when the server confirms; job_id is required';
 
 CREATE FUNCTION sqlflow_lineage_of(sql text,
                                    dbvendor text DEFAULT 'dbvpostgresql',
@@ -247,107 +260,150 @@ COMMENT ON FUNCTION sqlflow_lineage_of(text, text, text) IS
 
 -- The lineage of this database -------------------------------------------------------
 
+CREATE FUNCTION sqlflow_dependency_levels(n integer, reader integer[], read integer[])
+RETURNS integer[]
+AS 'MODULE_PATHNAME', 'sqlflow_dependency_levels_sql'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION sqlflow_dependency_levels(integer, integer[], integer[]) IS
+'the level of each of the objects 1..n where object reader[k] reads object read[k]: 0 for one that reads none of them, else one above the highest it reads (a cycle is cut at its lowest-numbered object); the order of sqlflow_database_sql';
+
 CREATE FUNCTION sqlflow_database_sql(schemas text[] DEFAULT NULL)
 RETURNS text
-LANGUAGE plpgsql STABLE PARALLEL SAFE
+LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-  script text := '';
-  r record;
-  nsp oid[];
-BEGIN
+BEGIN ATOMIC
+  WITH
   -- which schemas: the ones given, else every user schema; never the
   -- system's, and never objects that belong to an extension
-  nsp := ARRAY(
-  SELECT n.oid FROM pg_namespace n
-  WHERE (schemas IS NULL OR n.nspname = ANY (schemas))
-    AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
-    AND n.nspname NOT LIKE 'pg\_temp\_%' AND n.nspname NOT LIKE 'pg\_toast\_temp\_%'
-    AND NOT EXISTS (SELECT 1 FROM pg_depend d
-                    WHERE d.classid = 'pg_namespace'::regclass AND d.objid = n.oid AND d.deptype = 'e'));
-
-  -- the tables: those of the schemas, and those the views there read from
-  FOR r IN
-    SELECT c.oid,
-           format('CREATE TABLE %I.%I (%s);', n.nspname, c.relname,
-                  coalesce(string_agg(format('%I %s', a.attname, format_type(a.atttypid, a.atttypmod)),
-                                      ', ' ORDER BY a.attnum), '')) AS ddl
-    FROM pg_class c
-    JOIN pg_namespace n ON n.oid = c.relnamespace
-    LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
-    WHERE c.relkind IN ('r', 'p', 'f')
-      AND NOT EXISTS (SELECT 1 FROM pg_depend d
-                      WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
-      AND (c.relnamespace = ANY (nsp)
-           OR c.oid IN (SELECT d.refobjid
-                        FROM pg_depend d
-                        JOIN pg_rewrite rw ON rw.oid = d.objid AND d.classid = 'pg_rewrite'::regclass
-                        JOIN pg_class v ON v.oid = rw.ev_class
-                        WHERE v.relnamespace = ANY (nsp)
-                          AND d.refclassid = 'pg_class'::regclass))
-      AND n.nspname NOT IN ('pg_catalog', 'information_schema')
-    GROUP BY c.oid, n.nspname, c.relname
-    ORDER BY n.nspname, c.relname
-  LOOP
-    script := script || r.ddl || e'\n';
-  END LOOP;
-
-  -- views and materialized views, in creation order
-  FOR r IN
-    SELECT format('CREATE %sVIEW %I.%I AS%s%s',
-                  CASE c.relkind WHEN 'm' THEN 'MATERIALIZED ' ELSE '' END,
-                  n.nspname, c.relname, e'\n',
-                  rtrim(pg_get_viewdef(c.oid), e'; \n')) || ';' AS ddl
-    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+  nsp AS (
+    SELECT n.oid
+    FROM pg_catalog.pg_namespace n
+    WHERE (schemas IS NULL OR n.nspname = ANY (schemas))
+      AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
+      AND n.nspname NOT LIKE 'pg\_temp\_%' AND n.nspname NOT LIKE 'pg\_toast\_temp\_%'
+      AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                      WHERE d.classid = 'pg_catalog.pg_namespace'::pg_catalog.regclass
+                        AND d.objid = n.oid AND d.deptype = 'e')),
+  -- views, materialized views, SQL and PL/pgSQL routines of the schemas
+  objs AS (
+    SELECT 'pg_catalog.pg_class'::pg_catalog.regclass::pg_catalog.oid AS classid, c.oid AS objid,
+           0 AS kind, n.nspname, c.relname AS name, ''::text AS args, false AS late,
+           pg_catalog.format('CREATE %sVIEW %I.%I AS%s%s',
+                             CASE c.relkind WHEN 'm' THEN 'MATERIALIZED ' ELSE '' END,
+                             n.nspname, c.relname, e'\n',
+                             pg_catalog.rtrim(pg_catalog.pg_get_viewdef(c.oid), e'; \n')) || ';' AS ddl
+    FROM pg_catalog.pg_class c
+    JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
     WHERE c.relkind IN ('v', 'm')
-      AND c.relnamespace = ANY (nsp)
-      AND NOT EXISTS (SELECT 1 FROM pg_depend d
-                      WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
-    ORDER BY c.oid
-  LOOP
-    script := script || e'\n' || r.ddl || e'\n';
-  END LOOP;
-
-  -- SQL and PL/pgSQL functions and procedures
-  FOR r IN
-    SELECT rtrim(pg_get_functiondef(p.oid), e'\n') || ';' AS ddl
-    FROM pg_proc p
-    JOIN pg_language l ON l.oid = p.prolang
+      AND c.relnamespace IN (SELECT oid FROM nsp)
+      AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                      WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
+                        AND d.objid = c.oid AND d.deptype = 'e')
+    UNION ALL
+    -- a routine with its body in a string records no reads: it goes at the
+    -- end, unless something here reads it (late, at_end)
+    SELECT 'pg_catalog.pg_proc'::pg_catalog.regclass::pg_catalog.oid, p.oid,
+           1, n.nspname, p.proname, pg_catalog.pg_get_function_identity_arguments(p.oid),
+           p.prosqlbody IS NULL,
+           pg_catalog.rtrim(pg_catalog.pg_get_functiondef(p.oid), e'\n') || ';'
+    FROM pg_catalog.pg_proc p
+    JOIN pg_catalog.pg_language l ON l.oid = p.prolang
+    JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
     WHERE p.prokind IN ('f', 'p')
       AND l.lanname IN ('sql', 'plpgsql')
-      AND p.pronamespace = ANY (nsp)
-      AND NOT EXISTS (SELECT 1 FROM pg_depend d
-                      WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e')
-    ORDER BY p.oid
-  LOOP
-    script := script || e'\n' || r.ddl || e'\n';
-  END LOOP;
-
-  RETURN script;
-END
-$$;
+      AND p.pronamespace IN (SELECT oid FROM nsp)
+      AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                      WHERE d.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass
+                        AND d.objid = p.oid AND d.deptype = 'e')),
+  -- what each reads, as PostgreSQL records it: a view through its rewrite
+  -- rule, a routine with a BEGIN ATOMIC body directly
+  reads AS (
+    SELECT 'pg_catalog.pg_class'::pg_catalog.regclass::pg_catalog.oid AS classid,
+           rw.ev_class AS objid, d.refclassid, d.refobjid
+    FROM pg_catalog.pg_rewrite rw
+    JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass
+                               AND d.objid = rw.oid
+    WHERE rw.ev_class IN (SELECT objid FROM objs WHERE kind = 0)
+      AND d.refobjid <> rw.ev_class
+    UNION
+    SELECT 'pg_catalog.pg_proc'::pg_catalog.regclass::pg_catalog.oid, d.objid, d.refclassid, d.refobjid
+    FROM pg_catalog.pg_depend d
+    WHERE d.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass
+      AND d.objid IN (SELECT objid FROM objs WHERE kind = 1)
+      AND d.refobjid <> d.objid),
+  -- the objects numbered, and the reads between them
+  nums AS (
+    SELECT o.*, pg_catalog.row_number() OVER (ORDER BY o.classid, o.objid)::integer AS i
+    FROM objs o),
+  edges AS (
+    SELECT a.i AS reader, b.i AS read
+    FROM reads r
+    JOIN nums a ON a.classid = r.classid AND a.objid = r.objid
+    JOIN nums b ON b.classid = r.refclassid AND b.objid = r.refobjid),
+  -- each one's level: above everything it reads (src/depsort.c)
+  levels AS (
+    SELECT @extschema@.sqlflow_dependency_levels(
+             (SELECT pg_catalog.count(*)::integer FROM nums),
+             coalesce(pg_catalog.array_agg(e.reader ORDER BY e.reader, e.read), '{}'),
+             coalesce(pg_catalog.array_agg(e.read ORDER BY e.reader, e.read), '{}')) AS l
+    FROM edges e),
+  placed AS (
+    SELECT n.*, lv.l[n.i] AS level,
+           n.late AND NOT EXISTS (SELECT 1 FROM edges e WHERE e.read = n.i) AS at_end
+    FROM nums n CROSS JOIN levels lv),
+  -- the tables: those of the schemas, and those the views and routines
+  -- there read from
+  tabs AS (
+    SELECT n.nspname, c.relname,
+           pg_catalog.format('CREATE TABLE %I.%I (%s);', n.nspname, c.relname,
+                             coalesce(pg_catalog.string_agg(pg_catalog.format('%I %s', a.attname,
+                                                                              pg_catalog.format_type(a.atttypid, a.atttypmod)),
+                                                            ', ' ORDER BY a.attnum), '')) AS ddl
+    FROM pg_catalog.pg_class c
+    JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+    LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+    WHERE c.relkind IN ('r', 'p', 'f')
+      AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                      WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
+                        AND d.objid = c.oid AND d.deptype = 'e')
+      AND (c.relnamespace IN (SELECT oid FROM nsp)
+           OR c.oid IN (SELECT r.refobjid FROM reads r
+                        WHERE r.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass))
+      AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+    GROUP BY c.oid, n.nspname, c.relname)
+  -- one pass each, in order: the tables by name, then the rest by level
+  SELECT coalesce((SELECT pg_catalog.string_agg(t.ddl || e'\n', '' ORDER BY t.nspname, t.relname)
+                   FROM tabs t), '')
+         || coalesce((SELECT pg_catalog.string_agg(e'\n' || p.ddl || e'\n', ''
+                                                   ORDER BY p.at_end, p.level, p.kind, p.nspname, p.name, p.args)
+                      FROM placed p), '');
+END;
 
 COMMENT ON FUNCTION sqlflow_database_sql(text[]) IS
-'the SQL script that sqlflow_submit_database sends: tables, views, materialized views and SQL/PL/pgSQL routines of the given schemas (default: all user schemas)';
+'the SQL script that sqlflow_submit_database sends: tables, views, materialized views and SQL/PL/pgSQL routines of the given schemas (default: all user schemas); each view and routine after everything it reads';
 
 CREATE FUNCTION sqlflow_submit_database(job_name text DEFAULT NULL,
                                         schemas text[] DEFAULT NULL,
                                         server text DEFAULT NULL)
 RETURNS text
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
   script text := @extschema@.sqlflow_database_sql(schemas);
 BEGIN
-  IF script = '' THEN
+  IF script OPERATOR(pg_catalog.=) '' THEN
     RAISE EXCEPTION 'no views, routines or tables to submit'
       USING ERRCODE = 'invalid_parameter_value',
-            DETAIL = format('Schemas searched: %s.', coalesce(array_to_string(schemas, ', '), 'all user schemas'));
+            DETAIL = pg_catalog.format('Schemas searched: %s.',
+                                       coalesce(pg_catalog.array_to_string(schemas, ', '), 'all user schemas'));
   END IF;
   RETURN @extschema@.sqlflow_submit(script, 'dbvpostgresql',
-                        coalesce(job_name, current_database() || ' ' || to_char(now(), 'YYYY-MM-DD HH24:MI:SS')),
-                        server);
+                                    coalesce(job_name, pg_catalog.current_database()
+                                                       OPERATOR(pg_catalog.||) ' '
+                                                       OPERATOR(pg_catalog.||) pg_catalog.to_char(pg_catalog.now(), 'YYYY-MM-DD HH24:MI:SS')),
+                                    server);
 END
 $$;
 

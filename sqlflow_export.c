@@ -39,6 +39,7 @@
 #include "api.h"
 #include "config.h"
 #include "guard.h"
+#include "depsort.h"
 #include "options.h"
 
 PG_MODULE_MAGIC;
@@ -655,6 +656,18 @@ sqlflow_relationships_job(PG_FUNCTION_ARGS)
 	int64		rows;
 	Tuplestorestate *result;
 
+	/*
+	 * NULL is no document and no job: no rows, and nothing is asked.  An
+	 * untyped NULL resolves to this overload, not to the jsonb one, and must
+	 * mean what sqlflow_relationships(NULL::jsonb) means.  The latest job is
+	 * asked for with '' (as in every export function).
+	 */
+	if (job_id == NULL)
+	{
+		InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
+		return (Datum) 0;
+	}
+
 	/* from 1.2 an untyped literal means a job id: say so if it is JSON */
 	if (job_id != NULL && (job_id[strspn(job_id, " \t\r\n")] == '{' ||
 						   job_id[strspn(job_id, " \t\r\n")] == '['))
@@ -694,4 +707,60 @@ sqlflow_guard_ddl(PG_FUNCTION_ARGS)
 	sqlflow_guard_command(((EventTriggerData *) fcinfo->context)->parsetree,
 						  get_func_namespace(fcinfo->flinfo->fn_oid));
 	PG_RETURN_VOID();
+/* an int4[] argument: one-dimensional, no nulls */
+static int *
+arg_int_array(FunctionCallInfo fcinfo, int n, const char *name, int *count)
+{
+	ArrayType  *arr = PG_GETARG_ARRAYTYPE_P(n);
+
+	if (ARR_NDIM(arr) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("%s must be a one-dimensional array", name)));
+	if (array_contains_nulls(arr))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("%s must not contain nulls", name)));
+	*count = ArrayGetNItems(ARR_NDIM(arr), ARR_DIMS(arr));
+	return (int *) ARR_DATA_PTR(arr);
+}
+
+PG_FUNCTION_INFO_V1(sqlflow_dependency_levels_sql);
+
+/*
+ * sqlflow_dependency_levels(n, reader, read) -> the level of each of the
+ * objects 1..n, where object reader[k] reads object read[k] (src/depsort.c)
+ */
+Datum
+sqlflow_dependency_levels_sql(PG_FUNCTION_ARGS)
+{
+	int32		n = PG_GETARG_INT32(0);
+	int			nreader;
+	int			nread;
+	int		   *reader = arg_int_array(fcinfo, 1, "reader", &nreader);
+	int		   *readobj = arg_int_array(fcinfo, 2, "read", &nread);
+	int		   *level;
+	Datum	   *elems;
+
+	if (n < 0 || n > (int32) (MaxAllocSize / sizeof(Datum)) - 2)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("number of objects %d is out of range", n)));
+	if (nreader != nread)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("reader and read must have the same length"),
+				 errdetail("reader has %d elements, read has %d.", nreader, nread)));
+	for (int k = 0; k < nreader; k++)
+		if (reader[k] < 1 || reader[k] > n || readobj[k] < 1 || readobj[k] > n)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("edge %d names an object outside 1..%d", k + 1, n)));
+
+	level = sqlflow_dependency_levels(n, reader, readobj, nreader);
+	elems = palloc(sizeof(Datum) * Max(n, 1));
+	for (int i = 0; i < n; i++)
+		elems[i] = Int32GetDatum(level[i + 1]);
+	PG_RETURN_ARRAYTYPE_P(construct_array(elems, n, INT4OID, sizeof(int32),
+										  true, TYPALIGN_INT));
 }

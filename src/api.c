@@ -15,7 +15,11 @@
  * then fetched once more and the call retried.  With neither, the
  * on-premise convention sends the literal token "token".  No credential
  * ever goes into a URL, a message or the log: they travel in the request
- * body only, and any server text quoted in a message is scrubbed of them.
+ * body only, and any server text quoted in a message is scrubbed of them
+ * (src/scrub.c): every piece of SCRUB_PIECE bytes or more of a credential,
+ * in each form it was sent in, is blanked in the raw bytes before anything
+ * else, and again after each step that could join pieces (tags dropped,
+ * white space collapsed, control characters replaced), before the cut.
  *
  *-------------------------------------------------------------------------
  */
@@ -43,6 +47,7 @@
 #include "jsonc.h"
 #include "lineage.h"
 #include "relationships.h"
+#include "scrub.h"
 
 
 /* tokens are renewed this long before they expire */
@@ -126,6 +131,9 @@ api_token_cache_flush(Datum arg, int cacheid, uint32 hashvalue)
 	{
 		if (entry->token)
 		{
+			/* the scrubber must not look at freed memory */
+			if (current_token == entry->token)
+				current_token = NULL;
 			explicit_bzero(entry->token, strlen(entry->token));
 			pfree(entry->token);
 		}
@@ -166,32 +174,105 @@ api_what(const SqlflowEndpoint *ep, const char *what)
 	return psprintf("%s from sqlflow server \"%s\"", what, ep->server_name);
 }
 
+/* a value as application/x-www-form-urlencoded sends it */
+static char *
+api_urlencoded(const char *s, size_t len, size_t *outlen)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	for (size_t i = 0; i < len; i++)
+	{
+		unsigned char c = (unsigned char) s[i];
+
+		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+			(c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' ||
+			c == '~')
+			appendStringInfoChar(&buf, (char) c);
+		else
+		{
+			appendStringInfoChar(&buf, '%');
+			appendStringInfoChar(&buf, hex[c >> 4]);
+			appendStringInfoChar(&buf, hex[c & 15]);
+		}
+	}
+	*outlen = buf.len;
+	return buf.data;
+}
+
+/* one credential in the forms a server may echo: as given, as sent */
+static void
+api_add_secret(ScrubSecrets *ss, const char *secret)
+{
+	size_t		len;
+	size_t		ulen;
+	size_t		elen;
+	const char *utf8;
+	const char *encoded;
+
+	/* the on-premise convention "token" is no secret; all else is */
+	if (secret == NULL || (len = strlen(secret)) == 0 ||
+		strcmp(secret, ONPREMISE_TOKEN) == 0)
+		return;
+	scrub_add(ss, secret, len);
+	utf8 = sqlflow_to_utf8(secret, len, &ulen);
+	scrub_add(ss, utf8, ulen);
+	encoded = api_urlencoded(secret, len, &elen);
+	scrub_add(ss, encoded, elen);
+	if (utf8 != secret)
+	{
+		encoded = api_urlencoded(utf8, ulen, &elen);
+		scrub_add(ss, encoded, elen);
+	}
+}
+
+/*
+ * Blank every credential of the call under way out of server text (in
+ * place); "cut" says the text is the start of a longer body.
+ */
+static void
+api_scrub(const SqlflowEndpoint *ep, char *text, size_t len, bool cut)
+{
+	ScrubSecrets ss;
+
+	memset(&ss, 0, sizeof(ss));
+	api_add_secret(&ss, ep->token);
+	api_add_secret(&ss, ep->secret_key);
+	api_add_secret(&ss, current_token);
+	(void) scrub_blank(&ss, text, len, cut);
+}
+
 /*
  * Copy server-provided text (UTF-8, or bytes that should be) for a message:
- * in the database encoding (characters it cannot hold as \uXXXX escapes),
- * any credential of ours that the server may have echoed blotted out, then
- * cut to a sane length, control characters replaced.  Scrubbing comes
- * first, so no cut can leave part of a secret behind.
+ * every credential of ours blanked out of the raw bytes, then in the
+ * database encoding (characters it cannot hold as \uXXXX escapes),
+ * control characters replaced, blanked again (dropping a CR may have
+ * joined two pieces), and cut to a sane length.  Since pieces are blanked
+ * before the cut, no cut can leave one behind.
  */
 static char *
 api_server_text(const SqlflowEndpoint *ep, const char *s)
 {
 	StringInfoData clean;
 	StringInfoData buf;
+	char	   *raw;
 	char	   *text;
-	const char *secrets[3];
 	size_t		len;
 	int			cut;
 
 	if (s == NULL)
 		return pstrdup("(no error text)");
 
-	/* whatever the server sent, make it valid UTF-8 first */
 	len = strlen(s);
+	raw = pnstrdup(s, len);
+	api_scrub(ep, raw, len, false);
+
+	/* whatever the server sent, make it valid UTF-8 */
 	initStringInfo(&clean);
 	for (size_t i = 0; i < len;)
 	{
-		int			n = pg_encoding_verifymbchar(PG_UTF8, s + i, (int) Min(len - i, 4));
+		int			n = pg_encoding_verifymbchar(PG_UTF8, raw + i, (int) Min(len - i, 4));
 
 		if (n <= 0)
 		{
@@ -199,26 +280,10 @@ api_server_text(const SqlflowEndpoint *ep, const char *s)
 			i++;
 			continue;
 		}
-		appendBinaryStringInfo(&clean, s + i, n);
+		appendBinaryStringInfo(&clean, raw + i, n);
 		i += n;
 	}
 	text = sqlflow_from_utf8_escaped(clean.data, clean.len, NULL);
-
-	secrets[0] = ep->token;
-	secrets[1] = ep->secret_key;
-	secrets[2] = current_token;
-	for (int i = 0; i < 3; i++)
-	{
-		char	   *hit;
-		size_t		n;
-
-		/* the on-premise convention "token" is no secret; all else is */
-		if (secrets[i] == NULL || (n = strlen(secrets[i])) == 0 ||
-			strcmp(secrets[i], ONPREMISE_TOKEN) == 0)
-			continue;
-		while ((hit = strstr(text, secrets[i])) != NULL)
-			memset(hit, '*', n);
-	}
 
 	/* one line per line, control characters replaced, then cut */
 	initStringInfo(&buf);
@@ -230,6 +295,7 @@ api_server_text(const SqlflowEndpoint *ep, const char *s)
 			continue;
 		appendStringInfoChar(&buf, (c < 0x20 && c != '\n' && c != '\t') ? '?' : (char) c);
 	}
+	api_scrub(ep, buf.data, buf.len, false);
 	len = buf.len;
 	cut = pg_mbcharcliplen(buf.data, (int) len, SERVER_TEXT_MAX);
 	buf.data[cut] = '\0';
@@ -239,16 +305,26 @@ api_server_text(const SqlflowEndpoint *ep, const char *s)
 	return buf.data;
 }
 
-/* the first line of an HTML or text error page, for errdetail */
+/*
+ * The start of an HTML or text error page, for errdetail: credentials
+ * blanked in the raw bytes (including a tail that starts one, when the
+ * body was cut), then tags dropped and white space collapsed so that an
+ * HTML page reads as its text, then api_server_text().
+ */
 static char *
-api_error_page_text(const SqlflowEndpoint *ep, const char *body)
+api_error_page_text(const SqlflowEndpoint *ep, const HttpResult *res)
 {
 	StringInfoData buf;
 	bool		in_tag = false;
+	size_t		len = strlen(res->error_body);
+	char	   *raw = pnstrdup(res->error_body, len);
 
-	/* drop tags so an HTML error page reads as its text */
+	api_scrub(ep, raw, len, res->error_body_cut);
+	if (len == 0 && res->error_body_cut)
+		return pstrdup("(the page was not read: it was announced larger than sqlflow.max_response_size)");
+
 	initStringInfo(&buf);
-	for (const char *p = body; *p && buf.len < SERVER_TEXT_MAX; p++)
+	for (const char *p = raw; *p && buf.len < SERVER_TEXT_MAX; p++)
 	{
 		if (*p == '<')
 			in_tag = true;
@@ -266,6 +342,17 @@ api_error_page_text(const SqlflowEndpoint *ep, const char *body)
 		}
 	}
 	return api_server_text(ep, buf.data);
+}
+
+/* libcurl's or the transport's explanation, credentials blanked */
+static char *
+api_transport_detail(const SqlflowEndpoint *ep, const HttpResult *res)
+{
+	size_t		len = strlen(res->detail);
+	char	   *detail = pnstrdup(res->detail, len);
+
+	api_scrub(ep, detail, len, false);
+	return detail;
 }
 
 /*
@@ -289,7 +376,7 @@ api_raise_transport(const SqlflowEndpoint *ep, const ApiCall *call,
 			ereport(ERROR,
 					(errcode(ERRCODE_SQLCLIENT_UNABLE_TO_ESTABLISH_SQLCONNECTION),
 					 errmsg("could not connect to sqlflow server \"%s\"", ep->server_name),
-					 errdetail("%s", res->detail),
+					 errdetail("%s", api_transport_detail(ep, res)),
 					 res->no_fd
 					 ? errhint("Raise the server's max_files_per_process and/or \"ulimit -n\" limits.")
 					 : 0));
@@ -298,14 +385,14 @@ api_raise_transport(const SqlflowEndpoint *ep, const ApiCall *call,
 			ereport(ERROR,
 					(errcode(ERRCODE_CONNECTION_FAILURE),
 					 errmsg("request to sqlflow server \"%s\" timed out", ep->server_name),
-					 errdetail("%s", res->detail),
+					 errdetail("%s", api_transport_detail(ep, res)),
 					 errhint("sqlflow.timeout and sqlflow.connect_timeout set the limits.")));
 			break;
 		case HTTP_FAIL_TRANSFER:
 			ereport(ERROR,
 					(errcode(ERRCODE_CONNECTION_FAILURE),
 					 errmsg("connection to sqlflow server \"%s\" failed during the request", ep->server_name),
-					 errdetail("%s", res->detail)));
+					 errdetail("%s", api_transport_detail(ep, res))));
 			break;
 		case HTTP_FAIL_TOO_LARGE:
 			ereport(ERROR,
@@ -333,7 +420,7 @@ api_raise_transport(const SqlflowEndpoint *ep, const ApiCall *call,
 			ereport(ERROR,
 					(errcode(ERRCODE_PROTOCOL_VIOLATION),
 					 errmsg("sqlflow server \"%s\" sent a redirect that is not followed", ep->server_name),
-					 errdetail("%s", res->detail)));
+					 errdetail("%s", api_transport_detail(ep, res))));
 			break;
 	}
 
@@ -344,13 +431,13 @@ api_raise_transport(const SqlflowEndpoint *ep, const ApiCall *call,
 		ereport(ERROR,
 				(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
 				 errmsg("sqlflow server \"%s\" is refusing requests: too many requests", ep->server_name),
-				 errdetail("HTTP status 429: %s", api_error_page_text(ep, res->error_body)),
+				 errdetail("HTTP status 429: %s", api_error_page_text(ep, res)),
 				 errhint("Try again later.")));
 	if (res->status == 401 || res->status == 403)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION),
 				 errmsg("sqlflow server \"%s\" refused the credentials", ep->server_name),
-				 errdetail("HTTP status %ld: %s", res->status, api_error_page_text(ep, res->error_body))));
+				 errdetail("HTTP status %ld: %s", res->status, api_error_page_text(ep, res))));
 	if (res->status >= 300 && res->status <= 399)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROTOCOL_VIOLATION),
@@ -359,7 +446,7 @@ api_raise_transport(const SqlflowEndpoint *ep, const ApiCall *call,
 	ereport(ERROR,
 			(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
 			 errmsg("sqlflow server \"%s\" answered HTTP status %ld", ep->server_name, res->status),
-			 errdetail("%s: %s", call->path, api_error_page_text(ep, res->error_body)),
+			 errdetail("%s: %s", call->path, api_error_page_text(ep, res)),
 			 res->status == 404
 			 ? errhint("Check the api_url of the server: it is the base URL ending in /gspLive_backend.")
 			 : 0));
@@ -1274,6 +1361,70 @@ api_read_sniffed(ApiCall *call, const SqlflowEndpoint *ep, SqlflowEnvelope *env)
 	api_read_error_envelope(call, ep, json, len, env);
 }
 
+/*
+ * After a CSV export without rows: ask the JSON export whether the job is
+ * in summary mode (api_call warns then).  The rows already read are right
+ * whatever the answer, so a failure of this question does not fail them:
+ * it is rolled back in a subtransaction of its own, as in api_diagnose_job,
+ * and reported as a WARNING with the cause.  A cancel still goes on.
+ */
+static void
+api_summary_check(const SqlflowEndpoint *ep, const SqlflowExportRequest *req)
+{
+	MemoryContext oldcxt = CurrentMemoryContext;
+	ResourceOwner oldowner = CurrentResourceOwner;
+	ErrorData  *edata = NULL;
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(oldcxt);
+
+	PG_TRY();
+	{
+		HttpField	fields[EXPORT_MAX_FIELDS];
+		char		delim[2];
+		ApiCall		call;
+		SqlflowEnvelope env;
+		HttpBuffer	buf;
+
+		http_buffer_init(&buf);
+		api_export_init(&call, fields, delim, req, SQLFLOW_FORMAT_JSON);
+		call.sink = &buf.sink;
+		call.read_envelope = api_read_json_check;
+		api_call(ep, &call, &env);
+
+		ReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcxt);
+		CurrentResourceOwner = oldowner;
+	}
+	PG_CATCH();
+	{
+		MemoryContextSwitchTo(oldcxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcxt);
+		CurrentResourceOwner = oldowner;
+		if (edata->sqlerrcode == ERRCODE_QUERY_CANCELED ||
+			edata->sqlerrcode == ERRCODE_ADMIN_SHUTDOWN)
+			ReThrowError(edata);
+	}
+	PG_END_TRY();
+
+	api_transient = false;
+	if (edata == NULL)
+		return;
+	ereport(WARNING,
+			(errmsg("could not check whether sqlflow job %s is in summary mode",
+					req->job_id && req->job_id[0] ? req->job_id : "(the latest)"),
+			 edata->detail
+			 ? errdetail("The CSV export had no rows, so the JSON export was asked, which failed: %s (%s)",
+						 edata->message, edata->detail)
+			 : errdetail("The CSV export had no rows, so the JSON export was asked, which failed: %s",
+						 edata->message),
+			 errhint("The result (no rows) stands. A job with more relationships than the server's relation_limit is exported without lineage (summary mode); this one may be such a job.")));
+	FreeErrorData(edata);
+}
+
 int64
 sqlflow_api_export_rows(const SqlflowEndpoint *ep, const SqlflowExportRequest *req,
 						Tuplestorestate *tupstore, TupleDesc tupdesc)
@@ -1304,15 +1455,7 @@ sqlflow_api_export_rows(const SqlflowEndpoint *ep, const SqlflowExportRequest *r
 	 * is as empty.  Only the JSON export tells; in either case it is small.
 	 */
 	if (n == 0)
-	{
-		HttpBuffer	buf;
-
-		http_buffer_init(&buf);
-		api_export_init(&call, fields, delim, req, SQLFLOW_FORMAT_JSON);
-		call.sink = &buf.sink;
-		call.read_envelope = api_read_json_check;
-		api_call(ep, &call, &env);
-	}
+		api_summary_check(ep, req);
 	return n;
 }
 

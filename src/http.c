@@ -49,7 +49,11 @@
 
 #define HTTP_POLL_MS 100
 #define HTTP_MAX_REDIRECTS 5
-#define HTTP_USER_AGENT "sqlflow_export/1.0"
+/* the Makefile passes the control file's default_version */
+#ifndef SQLFLOW_EXPORT_VERSION
+#error "SQLFLOW_EXPORT_VERSION is not defined: build with the project's Makefile"
+#endif
+#define HTTP_USER_AGENT "sqlflow_export/" SQLFLOW_EXPORT_VERSION
 
 /* per-backend libcurl state */
 static CURLM *http_multi = NULL;
@@ -119,6 +123,7 @@ typedef struct HttpTransfer
 	bool		paused;			/* we paused the transfer for the sink */
 	long		status;			/* looked up at the first body byte */
 	HttpFailure failure;		/* set by the callback */
+	bool		error_cut;		/* we stopped reading a non-2xx body */
 	size_t		error_len;
 	char		error_body[HTTP_ERROR_BODY_MAX + 1];
 } HttpTransfer;
@@ -341,7 +346,13 @@ http_write_cb(char *ptr, size_t size, size_t nmemb, void *userdata)
 	if (t->status == 0)
 		curl_easy_getinfo(http_easy, CURLINFO_RESPONSE_CODE, &t->status);
 
-	/* the body of an error or redirect is kept only as far as messages need */
+	/*
+	 * The body of an error or redirect is kept only as far as messages
+	 * need, and not read any further: a page that goes on (or never ends)
+	 * must not hold the call until sqlflow.timeout.  The short count stops
+	 * the transfer with CURLE_WRITE_ERROR, which http_perform_once() then
+	 * knows for ours and reports as the HTTP status it is.
+	 */
 	if (t->status < 200 || t->status > 299)
 	{
 		size_t		room = HTTP_ERROR_BODY_MAX - t->error_len;
@@ -350,6 +361,11 @@ http_write_cb(char *ptr, size_t size, size_t nmemb, void *userdata)
 		memcpy(t->error_body + t->error_len, ptr, take);
 		t->error_len += take;
 		t->error_body[t->error_len] = '\0';
+		if (take < n)
+		{
+			t->error_cut = true;
+			return 0;
+		}
 		return n;
 	}
 
@@ -792,6 +808,22 @@ http_perform_once(const HttpRequest *req, const char *url, HttpResult *res)
 	curl_easy_getinfo(http_easy, CURLINFO_RESPONSE_CODE, &res->status);
 	res->body_bytes = t->received;
 	memcpy(res->error_body, t->error_body, t->error_len + 1);
+	res->error_body_cut = t->error_cut;
+
+	/*
+	 * Not reading the rest of a non-2xx body is no failure: the answer is
+	 * its HTTP status.  Nor is the size of such a body: libcurl refuses one
+	 * announced larger than max_body before its first byte, but the answer
+	 * is still the status, not "too large".
+	 */
+	if (res->status != 0 && (res->status < 200 || res->status > 299) &&
+		((t->error_cut && rc == CURLE_WRITE_ERROR) ||
+		 rc == CURLE_FILESIZE_EXCEEDED))
+	{
+		if (rc == CURLE_FILESIZE_EXCEEDED)
+			res->error_body_cut = true;
+		rc = CURLE_OK;
+	}
 
 	if (res->failure == HTTP_FAIL_NONE)
 	{

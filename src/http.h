@@ -101,8 +101,14 @@ typedef struct HttpResult
 	long		status;			/* HTTP status of the last answer, 0 if none */
 	char	   *content_type;	/* palloc'd, NULL if none */
 	size_t		body_bytes;		/* bytes handed to the sink */
-	/* start of the body of a non-2xx answer, NUL-terminated */
+	/*
+	 * Start of the body of a non-2xx answer, NUL-terminated.  Reading such
+	 * a body stops once HTTP_ERROR_BODY_MAX bytes are kept; error_body_cut
+	 * says that more was coming (or that the body was never read, being
+	 * announced larger than max_body), so the text ends mid-way.
+	 */
 	char		error_body[HTTP_ERROR_BODY_MAX + 1];
+	bool		error_body_cut;
 	/* libcurl's or our own explanation of a failure, for errdetail */
 	char		detail[512];
 

@@ -402,6 +402,45 @@ jsonb_io_unescape_non_ascii(char *json, size_t *len, bool in_place)
 	return out;
 }
 
+/*
+ * A document that is not JSON.  PostgreSQL's own detail for a bad token
+ * quotes the token, which may be anything the server sent, a credential
+ * echoed back included: for those kinds the detail says where, not what.
+ */
+static void
+jsonb_io_parse_error(JsonParseErrorType rc, JsonLexContext *lex, const char *json,
+					 const char *what)
+{
+	const char *detail;
+
+	switch (rc)
+	{
+		case JSON_ESCAPING_INVALID:
+		case JSON_EXPECTED_ARRAY_FIRST:
+		case JSON_EXPECTED_ARRAY_NEXT:
+		case JSON_EXPECTED_COLON:
+		case JSON_EXPECTED_END:
+		case JSON_EXPECTED_JSON:
+		case JSON_EXPECTED_OBJECT_FIRST:
+		case JSON_EXPECTED_OBJECT_NEXT:
+		case JSON_EXPECTED_STRING:
+		case JSON_INVALID_TOKEN:
+			ereport(ERROR,
+					(errcode(ERRCODE_PROTOCOL_VIOLATION),
+					 errmsg("%s is not valid JSON", what),
+					 errdetail("The token at byte %d (line %d) is not valid there.",
+							   lex->token_start ? (int) (lex->token_start - json) : 0,
+							   lex->line_number)));
+			break;
+		default:
+			detail = json_errdetail(rc, lex);
+			ereport(ERROR,
+					(errcode(ERRCODE_PROTOCOL_VIOLATION),
+					 errmsg("%s is not valid JSON", what),
+					 errdetail("%s", sqlflow_from_utf8_escaped(detail, strlen(detail), NULL))));
+	}
+}
+
 Jsonb *
 sqlflow_parse_json(char *json, size_t len, bool build,
 				   SqlflowConvMode conv, int *escaped,
@@ -444,12 +483,7 @@ sqlflow_parse_json(char *json, size_t len, bool build,
 	lex = sqlflow_json_lexer(json, (int) len, PG_UTF8);
 	rc = pg_parse_json(lex, &sem);
 	if (rc != JSON_SUCCESS)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROTOCOL_VIOLATION),
-				 errmsg("%s is not valid JSON", what),
-				 errdetail("%s", sqlflow_from_utf8_escaped(json_errdetail(rc, lex),
-														   strlen(json_errdetail(rc, lex)),
-														   NULL))));
+		jsonb_io_parse_error(rc, lex, json, what);
 	if (!st.top_is_object)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROTOCOL_VIOLATION),

@@ -3,10 +3,16 @@
  * jsonc.c
  *	  Reading small SQLFlow answers with json-c.
  *
- * Used for answers of a few kilobytes: the token exchange, error envelopes
- * that arrive instead of a CSV or GraphML export, job objects.  Large JSON
- * exports go through PostgreSQL's own parser instead (jsonb_io.c), because
- * they end up as jsonb or text and must be parsed only once.
+ * Used for small answers that are only looked into, never handed to the
+ * caller: the token exchange (the token and its JWT expiry), the envelope
+ * of an error that arrives instead of a CSV or GraphML export, and values
+ * picked from job answers (a submitted job's id, a job's status and error
+ * message, a job in the job list, a deleted job's status).  What is handed
+ * back as jsonb or text is read elsewhere, once: the JSON export as jsonb
+ * or as relationship rows while it streams in (jsonstream.c, through
+ * jsonb_stream.c and relationships.c), the JSON export as text and the
+ * small answers returned as jsonb (a job, the job list, the lineage of one
+ * SQL text) with PostgreSQL's own parser (jsonb_io.c).
  *
  * A json-c object is freed on every path: palloc may raise an error while
  * one is alive, so each function releases it in PG_FINALLY.

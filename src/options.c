@@ -60,6 +60,25 @@ static const SqlflowOption sqlflow_options[] = {
 	{NULL, InvalidOid, false}
 };
 
+/*
+ * Whether a token is the on-premise placeholder: "token" in any case, or
+ * nothing, once the white space around it is taken away.
+ */
+static bool
+token_is_placeholder(const char *token)
+{
+	const char *start = token;
+	const char *end = token + strlen(token);
+
+	while (start < end && isspace((unsigned char) *start))
+		start++;
+	while (end > start && isspace((unsigned char) end[-1]))
+		end--;
+	return end == start ||
+		((size_t) (end - start) == strlen(SQLFLOW_ONPREM_TOKEN) &&
+		 pg_strncasecmp(start, SQLFLOW_ONPREM_TOKEN, end - start) == 0);
+}
+
 static const char *
 sqlflow_catalog_name(Oid context)
 {
@@ -362,15 +381,18 @@ sqlflow_endpoint_lookup(const char *server_name)
 
 	/*
 	 * The literal on-premise token is accepted by such a server from anyone:
-	 * written into a mapping, it is no more a credential of the user's own
-	 * than no credential at all.
+	 * written into a mapping (in any case, with white space around it), it
+	 * is no more a credential of the user's own than no credential at all.
+	 * That is all that can be checked here: unlike libpq, which tells
+	 * postgres_fdw whether the server asked for the password, SQLFlow gives
+	 * no sign of whether it checked a token, so any other value passes.
 	 */
-	if (ep->token != NULL && strcmp(ep->token, SQLFLOW_ONPREM_TOKEN) == 0 &&
+	if (ep->token != NULL && token_is_placeholder(ep->token) &&
 		token_required && !superuser())
 		ereport(ERROR,
 				(errcode(ERRCODE_S_R_E_PROHIBITED_SQL_STATEMENT_ATTEMPTED),
 				 errmsg("the on-premise token \"%s\" is not a credential of one's own", SQLFLOW_ONPREM_TOKEN),
-				 errdetail("The user mapping for server \"%s\" gives token '%s', which servers without authentication accept from anyone; non-superusers need a token or secret_key of their own.",
+				 errdetail("The user mapping for server \"%s\" gives the placeholder token '%s' (in some case) or a blank one, which servers without authentication accept from anyone. token_required refuses only these: whether the server checks any other token cannot be told.",
 						   server_name, SQLFLOW_ONPREM_TOKEN),
 				 errhint("Add a token or secret_key of your own to the user mapping, or have a superuser set token_required 'false' on it.")));
 

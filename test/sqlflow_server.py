@@ -81,7 +81,31 @@ FAULTS = [
     "badutf8", "nul", "bom", "badheader", "echotoken", "hang", "stall", "drip", "reset", "slow-<seconds>",
     "big-<bytes>", "bigchunked-<bytes>", "longrecord-<bytes>",
     "redirect-file", "redirect-port", "redirect-loop", "redirect-same",
+    "endless500", "big500-<bytes>",
+    # the CSV export is a header without rows, the JSON export then fails as <kind>
+    "emptycsv-<kind>",
 ]
+# Users "echo|<kind>|<offset>" get, from every endpoint and before any token
+# check, an error page that quotes the credential they sent (the secretKey
+# to /user/generateToken, the token elsewhere) at that byte offset, followed
+# by more text: what a careless proxy or server does.  Kinds: "html" (HTTP
+# 500, text/html, tags and runs of white space around it), "text" (HTTP
+# 500, text/plain with tabs, CRs and newlines), "json" (HTTP 500 with an
+# error envelope) and "code" (HTTP 200 with the in-body code 500); in the
+# JSON kinds the credential is in the "error" string, at the offset or
+# just after the string's opening quote, whichever comes later.  Kind
+# "bare" is HTTP 200 with a body that is not JSON: the credential stands as
+# a bare word where a value should be (a JSON parser's error quotes it).
+ECHO_KINDS = ("html", "text", "json", "code", "bare")
+ECHO_HTML_HEAD = ("<html><head><title>500 Internal Server Error</title></head>\n<body>\n"
+                  "<h1>Internal Server Error</h1>\n<p>")
+ECHO_FILLER = {
+    "html": "The proxy   <b>refused</b> the\trequest; <i>see</i>\n  <a href=\"/x\">the log</a>. ",
+    "text": "The proxy refused the request;\r\n\tsee the log  for the\x01 reason.\n",
+    "json": "The proxy refused the request; see the log for the reason. ",
+}
+# what an echo page carries after the credential
+ECHO_TAIL = 700
 
 
 class Stats:
@@ -161,6 +185,7 @@ class State:
         self.busy = 0               # answer this many API requests "busy"
         self.busy_kind = "code"
         self.last_export = {}
+        self.last_request = {}      # path and User-Agent of the last API request
         self.stats = Stats()
         self.fixtures = args.fixtures
         self.load_dir(os.path.join(args.fixtures, "jobs"), samples=False)
@@ -759,6 +784,9 @@ class Handler(BaseHTTPRequestHandler):
         path = urlsplit(self.path).path
         if path == "/__stats":
             return self.send_json(self.server.state.stats.snapshot())
+        if path == "/__last_request":
+            # the path and User-Agent of the last API request
+            return self.send_json(self.server.state.last_request)
         if path == "/__last_export":
             # the fields of the last export request, credentials left out
             return self.send_json(self.server.state.last_export)
@@ -811,6 +839,10 @@ class Handler(BaseHTTPRequestHandler):
         self.note_api_connection()
         endpoint = self.endpoint(path)
         params, files, query = self.read_params()
+        with state.lock:
+            state.last_request = {"path": path, "user_agent": self.headers.get("User-Agent")}
+        if params is not None and params.get("userId", "").startswith("echo|"):
+            return self.echo_page(endpoint, params)
         routes = {
             "/user/generateToken": self.generate_token,
             "/sqlflow/job/submitUserJob": self.submit_job,
@@ -1071,6 +1103,53 @@ class Handler(BaseHTTPRequestHandler):
         return body
 
     # --- misbehaviour ---------------------------------------------------------------------
+    def echo_page(self, endpoint, params):
+        """An error page quoting the caller's credential (see ECHO_KINDS)."""
+        m = re.fullmatch(r"echo\|(\w+)\|(\d+)", params.get("userId", ""))
+        if not m or m.group(1) not in ECHO_KINDS:
+            return self.send_body(400, b"bad echo user")
+        kind, offset = m.group(1), int(m.group(2))
+        secret = params.get("secretKey" if endpoint == "/user/generateToken" else "token", "")
+        filler = ECHO_FILLER.get(kind, ECHO_FILLER["json"])
+
+        def fill(n, start=""):
+            text = start
+            while len(text) < n:
+                text += filler
+            return text[:n]
+
+        if kind in ("html", "text"):
+            head = ECHO_HTML_HEAD if kind == "html" else "Internal Server Error\n\n"
+            body = fill(offset, head) + secret + fill(ECHO_TAIL)
+            if kind == "html":
+                body += "</p></body></html>\n"
+            return self.send_body(500, body.encode(), "text/html" if kind == "html" else "text/plain")
+        if kind == "bare":
+            head, mid = '{"code": 200, "note": "', '", "data": '
+            doc = head + fill(max(0, offset - len(head) - len(mid))) + mid + secret + ', "more": 1}'
+            return self.send_body(200, doc.encode())
+        head = '{"code": 500, "error": "'
+        doc = head + fill(max(0, offset - len(head))) + secret + fill(ECHO_TAIL) + '"}'
+        return self.send_body(500 if kind == "json" else 200, doc.encode())
+
+    def endless_page(self):
+        """HTTP 500 whose page never ends (until the client hangs up)."""
+        self.send_response(500)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.wfile.write(b"<html><body><h1>Internal Server Error</h1>\n")
+        piece = b"<p>The error goes on and on.</p>\n" * 32
+        end = time.time() + 300
+        while time.time() < end:
+            try:
+                self.wfile.write(piece)
+                self.wfile.flush()
+            except OSError:
+                break
+            time.sleep(0.01)
+        self.close_connection = True
+
     def demo_body(self, kind):
         demo = self.server.state.jobs.get(DEMO_JOB)
         doc = demo.doc if demo else export_envelope(DEMO_JOB, "dbvoracle", ([], []))
@@ -1082,6 +1161,10 @@ class Handler(BaseHTTPRequestHandler):
 
     def fault(self, kind):
         name = self.params.get("jobId", "")[len("fault-"):]
+        if name.startswith("emptycsv-"):
+            if kind == "csv":
+                return self.send_body(200, (",".join(CSV_HEADER) + "\n").encode(), "text/csv; charset=utf-8")
+            name = name[len("emptycsv-"):]
         codes = {"code401": (401, INVALID_USER), "code403": (403, "Your account or session has expired."),
                  "code404": (404, "job not found"),
                  "code409": (409, "job is not finished yet"),
@@ -1200,6 +1283,14 @@ class Handler(BaseHTTPRequestHandler):
             if m.group(1) == "big":
                 return self.send_body(200, body, ctype)
             return self.send_chunked(body, ctype)
+        if name == "endless500":
+            return self.endless_page()
+        m = re.fullmatch(r"big500-(\d+)", name)
+        if m:
+            # an error page of that many bytes, with its Content-Length
+            size = int(m.group(1))
+            body = (b"<html><body><h1>Internal Server Error</h1>" + b"<p>padding</p>" * (size // 14 + 1))[:size]
+            return self.send_body(500, body, "text/html")
         if name == "redirect-file":
             return self.send_body(302, b"", headers={"Location": "file:///etc/passwd"})
         if name == "redirect-port":
