@@ -707,6 +707,8 @@ sqlflow_guard_ddl(PG_FUNCTION_ARGS)
 	sqlflow_guard_command(((EventTriggerData *) fcinfo->context)->parsetree,
 						  get_func_namespace(fcinfo->flinfo->fn_oid));
 	PG_RETURN_VOID();
+}
+
 /* an int4[] argument: one-dimensional, no nulls */
 static int *
 arg_int_array(FunctionCallInfo fcinfo, int n, const char *name, int *count)
