@@ -8,6 +8,7 @@ OBJS = \
 	src/depsort.o \
 	src/encoding.o \
 	src/envelope.o \
+	src/guard.o \
 	src/http.o \
 	src/jsonb_io.o \
 	src/jsonb_stream.o \
@@ -34,7 +35,7 @@ PG_CPPFLAGS = -I$(srcdir)/src -DSQLFLOW_EXPORT_VERSION='"$(SQLFLOW_EXPORT_VERSIO
 SHLIB_LINK = -lcurl -ljson-c
 
 # the suites need the loopback SQLFlow server: run them through test/run
-REGRESS = setup export jsonb errors lineage relationships options traces traces_names traces_readonly traces_property pictures pictures_same jobs jobstate encoding upgrade cron security secrets transport transport_dns loose database_sql search_path standby
+REGRESS = setup export jsonb errors lineage relationships options traces traces_names traces_readonly traces_property pictures pictures_same guard jobs jobstate encoding upgrade cron security secrets transport transport_dns loose database_sql search_path standby
 REGRESS_OPTS = --inputdir=$(srcdir)
 
 EXTRA_CLEAN = results regression.diffs regression.out

@@ -17,6 +17,7 @@
 #include "access/toast_compression.h"
 #include "access/toast_internals.h"
 #include "access/xact.h"
+#include "commands/event_trigger.h"
 #include "commands/dbcommands.h"
 #include "common/int.h"
 #include "fmgr.h"
@@ -38,6 +39,7 @@
 
 #include "api.h"
 #include "config.h"
+#include "guard.h"
 #include "depsort.h"
 #include "names.h"
 #include "options.h"
@@ -690,6 +692,25 @@ sqlflow_relationships_job(PG_FUNCTION_ARGS)
 	tuplestore_end(rsinfo->setResult);
 	rsinfo->setResult = result;
 	return (Datum) 0;
+}
+
+/*
+ * sqlflow_guard_ddl() RETURNS event_trigger: the lineage guard, fired at
+ * ddl_command_start for the commands the extension's event trigger names.
+ */
+PG_FUNCTION_INFO_V1(sqlflow_guard_ddl);
+
+Datum
+sqlflow_guard_ddl(PG_FUNCTION_ARGS)
+{
+	if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("sqlflow_guard_ddl can only be called by an event trigger")));
+	/* the trace it asks is the one beside this function */
+	sqlflow_guard_command(((EventTriggerData *) fcinfo->context)->parsetree,
+						  get_func_namespace(fcinfo->flinfo->fn_oid));
+	PG_RETURN_VOID();
 }
 
 /* an int4[] argument: one-dimensional, no nulls */

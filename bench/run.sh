@@ -11,6 +11,8 @@
 #                  against COPY
 #   scale          the CSV and JSON pairs at other sizes
 #   trace          sqlflow_impact against a recursive CTE on a lineage table
+#   guard          ALTER TABLE ... DROP COLUMN with the lineage guard on (warn)
+#                  against the same command with it off, 1,000,000-row lineage
 #   relationships  the relationships of a JSON export of 20, 50, 100 and
 #                  200 MB (job gen-lineage-<bytes>), as rows:
 #                  sqlflow_relationships(job), which streams the JSON, against
@@ -33,8 +35,8 @@
 set -euo pipefail
 mode=${1:-all}
 case $mode in
-  all|small|json|jsonb|csv|scale|trace|relationships|pictures) ;;
-  *) echo "usage: bench/run.sh [all|small|json|jsonb|csv|scale|trace|relationships|pictures]" >&2; exit 2 ;;
+  all|small|json|jsonb|csv|scale|trace|guard|relationships|pictures) ;;
+  *) echo "usage: bench/run.sh [all|small|json|jsonb|csv|scale|trace|guard|relationships|pictures]" >&2; exit 2 ;;
 esac
 RUNS=${RUNS:-5}
 port=$SQLFLOW_TEST_PORT
@@ -210,6 +212,33 @@ SQL
       "WITH RECURSIVE r(s, t, d) AS (SELECT 'L0', 'T42', 0 UNION SELECT l.target_schema, l.target_table, r.d + 1 FROM r JOIN bench_wide l ON l.source_table = r.t AND l.source_schema = r.s WHERE r.d < 10) SELECT count(*) FROM r;"
     psql -X -q -c "DROP TABLE bench_wide"
     unset WARM
+    ;;&
+  guard|all)
+    # The lineage of the trace benchmark (1,000,000 rows, the README's
+    # indexes), and real tables for its first layer's names (l0.t0 ..
+    # l0.t99, columns c0 .. c9).  Each run drops a column that reaches about
+    # 2,000 relations downstream in 10 steps, in a transaction rolled back:
+    # the guard in warn mode against the same command with the guard off.
+    psql -X -q -v ON_ERROR_STOP=1 <<'SQL' >/dev/null
+DROP TABLE IF EXISTS bench_guard_lineage;
+CREATE TABLE bench_guard_lineage AS SELECT * FROM sqlflow_lineage('x') WITH NO DATA;
+INSERT INTO bench_guard_lineage (source_db, source_schema, source_table, source_column,
+                                 target_db, target_schema, target_table, target_column, relation_type, effect_type)
+SELECT 'DEFAULT', 'L' || l, 'T' || t, 'C' || c,
+       'DEFAULT', 'L' || (l + 1), 'T' || ((t * 7 + k * 13 + c) % 5000), 'C' || ((c + k) % 10), 'fdd', 'insert'
+FROM generate_series(0, 9) l, generate_series(0, 4999) t, generate_series(0, 9) c, generate_series(0, 1) k;
+CREATE INDEX ON bench_guard_lineage (sqlflow_name_key(source_table), sqlflow_name_key(source_column), sqlflow_name_key(source_schema));
+CREATE INDEX ON bench_guard_lineage (sqlflow_name_key(target_table), sqlflow_name_key(target_column), sqlflow_name_key(target_schema));
+VACUUM ANALYZE bench_guard_lineage;
+DROP SCHEMA IF EXISTS l0 CASCADE;
+CREATE SCHEMA l0;
+SELECT format('CREATE TABLE l0.t%s (c0 int, c1 int, c2 int, c3 int, c4 int, c5 int, c6 int, c7 int, c8 int, c9 int)', t)
+FROM generate_series(0, 99) t \gexec
+SQL
+    echo "    guarded DROP COLUMN l0.t42.c3 reaches $(psql -X -At -c "SELECT count(*) FROM sqlflow_impact('bench_guard_lineage', 'l0.t42', 'c3', 10)") relations" >&2
+    pair "ALTER TABLE ... DROP COLUMN, guard on (warn) / off, 1,000,000-row lineage" \
+      "SET client_min_messages = error; SET sqlflow.guard_lineage = 'bench_guard_lineage'; BEGIN; SET LOCAL sqlflow.guard = warn; ALTER TABLE l0.t42 DROP COLUMN c3; ROLLBACK;" \
+      "SET client_min_messages = error; SET sqlflow.guard_lineage = 'bench_guard_lineage'; BEGIN; SET LOCAL sqlflow.guard = off; ALTER TABLE l0.t42 DROP COLUMN c3; ROLLBACK;"
     ;;&
   relationships|all)
     # Job gen-lineage-<bytes>: about that many bytes of JSON export (a few

@@ -24,6 +24,16 @@ int			sqlflow_timeout = 120;
 int			sqlflow_connect_timeout = 10;
 int			sqlflow_max_response_size = 256 * 1024;
 int			sqlflow_keepalive_idle = 60;
+int			sqlflow_guard = SQLFLOW_GUARD_OFF;
+char	   *sqlflow_guard_lineage = NULL;
+int			sqlflow_guard_depth = 10;
+
+static const struct config_enum_entry guard_options[] = {
+	{"off", SQLFLOW_GUARD_OFF, false},
+	{"warn", SQLFLOW_GUARD_WARN, false},
+	{"error", SQLFLOW_GUARD_ERROR, false},
+	{NULL, 0, false}
+};
 
 /* 1GB is the largest value a text or jsonb datum can hold anyway */
 #define SQLFLOW_MAX_RESPONSE_SIZE_KB (1024 * 1024)
@@ -79,6 +89,39 @@ sqlflow_define_gucs(void)
 							60, 0, 24 * 3600,
 							PGC_USERSET,
 							GUC_UNIT_S,
+							NULL, NULL, NULL);
+
+	/*
+	 * The lineage guard (guard.c).  A safety net, not a security boundary:
+	 * every role may set these for itself, as it may drop the column
+	 * anyway once it turns the guard off.
+	 */
+	DefineCustomEnumVariable("sqlflow.guard",
+							 "What a change to a table or column that lineage shows others depend on does.",
+							 "off: nothing; warn: a WARNING listing what depends on it; error: the change is refused (SQLSTATE 2BP01).",
+							 &sqlflow_guard,
+							 SQLFLOW_GUARD_OFF,
+							 guard_options,
+							 PGC_USERSET,
+							 0,
+							 NULL, NULL, NULL);
+
+	DefineCustomStringVariable("sqlflow.guard_lineage",
+							   "The lineage table (or view) the guard consults.",
+							   "A name resolved as a regclass is, at each command; any relation with sqlflow_lineage's columns.",
+							   &sqlflow_guard_lineage,
+							   "",
+							   PGC_USERSET,
+							   0,
+							   NULL, NULL, NULL);
+
+	DefineCustomIntVariable("sqlflow.guard_depth",
+							"How many relations downstream the guard follows.",
+							NULL,
+							&sqlflow_guard_depth,
+							10, 1, 1000,
+							PGC_USERSET,
+							0,
 							NULL, NULL, NULL);
 
 	MarkGUCPrefixReserved("sqlflow");

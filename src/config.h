@@ -23,6 +23,18 @@ extern int	sqlflow_max_response_size;
 /* idle connections older than this many seconds are not reused */
 extern int	sqlflow_keepalive_idle;
 
+/* the lineage guard: off, warn or error; the lineage table; how deep */
+typedef enum SqlflowGuardMode
+{
+	SQLFLOW_GUARD_OFF,
+	SQLFLOW_GUARD_WARN,
+	SQLFLOW_GUARD_ERROR
+} SqlflowGuardMode;
+
+extern int	sqlflow_guard;
+extern char *sqlflow_guard_lineage;
+extern int	sqlflow_guard_depth;
+
 extern void sqlflow_define_gucs(void);
 
 #endif							/* SQLFLOW_CONFIG_H */

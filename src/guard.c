@@ -1,0 +1,495 @@
+/*-------------------------------------------------------------------------
+ *
+ * guard.c
+ *	  The lineage guard: before a change to a table or a column, say what
+ *	  lineage knows depends on it downstream, and in error mode refuse it.
+ *
+ * The extension installs an event trigger at ddl_command_start whose
+ * function (sqlflow_guard_ddl in sqlflow_export.c) hands the command's parse
+ * tree here.  This file owns which commands are watched and what they
+ * change (guard_targets), the question asked for each changed object
+ * (sqlflow_impact over the table named by sqlflow.guard_lineage, through
+ * SPI, inside a subtransaction) and the message.
+ *
+ * What it must not do: write anything, or block a change because it cannot
+ * work.  A missing or unreadable lineage table, a trace that fails, a
+ * lineage table of the wrong shape: one WARNING saying why, and the command
+ * goes on, in both modes; only a cancel is passed through.  It is a safety
+ * net, not a security boundary: any role may set sqlflow.guard for itself.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "catalog/dependency.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_inherits.h"
+#include "catalog/pg_type.h"
+#include "commands/dbcommands.h"
+#include "commands/extension.h"
+#include "executor/spi.h"
+#include "lib/stringinfo.h"
+#include "miscadmin.h"
+#include "nodes/parsenodes.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"	/* get_database_name() from 19 on */
+#include "utils/memutils.h"
+#include "utils/resowner.h"
+
+#include "config.h"
+#include "guard.h"
+
+/* how many downstream objects a message names before it only counts */
+#define GUARD_LIST_MAX 10
+
+/* one object a command changes */
+typedef struct GuardTarget
+{
+	Oid			relid;
+	const char *action;			/* what the command does, "%s" the object */
+	char	   *nspname;
+	char	   *relname;
+	char	   *attname;		/* NULL: the relation itself */
+} GuardTarget;
+
+/* what lineage says depends on one target */
+typedef struct GuardFinding
+{
+	GuardTarget *target;
+	int			count;			/* distinct downstream objects */
+	StringInfoData list;		/* the nearest GUARD_LIST_MAX of them */
+} GuardFinding;
+
+static const char *
+relkind_noun(char relkind)
+{
+	switch (relkind)
+	{
+		case RELKIND_VIEW:
+			return "view";
+		case RELKIND_MATVIEW:
+			return "materialized view";
+		case RELKIND_FOREIGN_TABLE:
+			return "foreign table";
+		default:
+			return "table";
+	}
+}
+
+/*
+ * Add relid (and, with recurse, every relation that inherits from it: the
+ * partitions a command on a partitioned table reaches) to *targets, unless
+ * it is temporary, belongs to an extension or is not a relation with
+ * columns.
+ */
+static void
+guard_add(List **targets, Oid relid, bool recurse, const char *action, const char *attname)
+{
+	List	   *rels;
+	ListCell   *lc;
+
+	if (!OidIsValid(relid))
+		return;
+	rels = recurse ? find_all_inheritors(relid, NoLock, NULL) : list_make1_oid(relid);
+	foreach(lc, rels)
+	{
+		Oid			rel = lfirst_oid(lc);
+		char		relkind = get_rel_relkind(rel);
+		GuardTarget *t;
+
+		if (relkind != RELKIND_RELATION && relkind != RELKIND_PARTITIONED_TABLE &&
+			relkind != RELKIND_VIEW && relkind != RELKIND_MATVIEW &&
+			relkind != RELKIND_FOREIGN_TABLE)
+			continue;
+		if (get_rel_persistence(rel) == RELPERSISTENCE_TEMP)
+			continue;
+		if (OidIsValid(getExtensionOfObject(RelationRelationId, rel)))
+			continue;
+		t = palloc0(sizeof(GuardTarget));
+		t->relid = rel;
+		t->action = action;
+		t->nspname = get_namespace_name(get_rel_namespace(rel));
+		t->relname = get_rel_name(rel);
+		t->attname = attname ? pstrdup(attname) : NULL;
+		if (t->nspname == NULL || t->relname == NULL)
+			continue;			/* dropped meanwhile */
+		*targets = lappend(*targets, t);
+	}
+}
+
+static Oid
+guard_relid(RangeVar *rv)
+{
+	if (rv == NULL)
+		return InvalidOid;
+	return RangeVarGetRelid(rv, NoLock, true);
+}
+
+static bool
+is_relation_objtype(ObjectType type)
+{
+	return type == OBJECT_TABLE || type == OBJECT_VIEW ||
+		type == OBJECT_MATVIEW || type == OBJECT_FOREIGN_TABLE;
+}
+
+/*
+ * The objects a watched command changes, from its parse tree, before it
+ * runs (names are still the old ones).  Commands that change nothing a
+ * reader depends on give NIL.
+ */
+static List *
+guard_targets(Node *parsetree)
+{
+	List	   *targets = NIL;
+
+	switch (nodeTag(parsetree))
+	{
+		case T_AlterTableStmt:
+			{
+				AlterTableStmt *stmt = (AlterTableStmt *) parsetree;
+				ListCell   *lc;
+				Oid			relid = InvalidOid;
+
+				foreach(lc, stmt->cmds)
+				{
+					AlterTableCmd *cmd = lfirst_node(AlterTableCmd, lc);
+					const char *action;
+
+					if (cmd->subtype == AT_DropColumn)
+						action = "drop %s";
+					else if (cmd->subtype == AT_AlterColumnType)
+						action = "change the type of %s";
+					else
+						continue;
+					if (!OidIsValid(relid))
+						relid = guard_relid(stmt->relation);
+					guard_add(&targets, relid, stmt->relation->inh, action, cmd->name);
+				}
+				break;
+			}
+		case T_RenameStmt:
+			{
+				RenameStmt *stmt = (RenameStmt *) parsetree;
+
+				if (stmt->renameType == OBJECT_COLUMN && is_relation_objtype(stmt->relationType))
+					guard_add(&targets, guard_relid(stmt->relation), stmt->relation->inh,
+							  "rename %s", stmt->subname);
+				else if (is_relation_objtype(stmt->renameType))
+					guard_add(&targets, guard_relid(stmt->relation), false, "rename %s", NULL);
+				break;
+			}
+		case T_AlterObjectSchemaStmt:
+			{
+				AlterObjectSchemaStmt *stmt = (AlterObjectSchemaStmt *) parsetree;
+
+				if (is_relation_objtype(stmt->objectType))
+					guard_add(&targets, guard_relid(stmt->relation), false,
+							  "move %s to another schema", NULL);
+				break;
+			}
+		case T_DropStmt:
+			{
+				DropStmt   *stmt = (DropStmt *) parsetree;
+				ListCell   *lc;
+
+				if (!is_relation_objtype(stmt->removeType))
+					break;
+				foreach(lc, stmt->objects)
+				{
+					RangeVar   *rv = makeRangeVarFromNameList((List *) lfirst(lc));
+
+					/* dropping a partitioned table drops its partitions */
+					guard_add(&targets, guard_relid(rv), true, "drop %s", NULL);
+				}
+				break;
+			}
+		default:
+			break;
+	}
+	return targets;
+}
+
+/* a name as sqlflow_trace reads a dotted name: quoted where it has a dot */
+static void
+append_name_part(StringInfo buf, const char *name)
+{
+	if (buf->len > 0)
+		appendStringInfoChar(buf, '.');
+	if (strchr(name, '.') != NULL && strchr(name, '"') == NULL)
+		appendStringInfo(buf, "\"%s\"", name);
+	else
+		appendStringInfoString(buf, name);
+}
+
+/* a downstream object as people write it: DEFAULT and empty parts left out */
+static void
+append_object(StringInfo buf, HeapTuple tup, TupleDesc desc, bool with_column)
+{
+	int			first = buf->len;
+
+	for (int i = 2; i <= (with_column ? 5 : 4); i++)
+	{
+		char	   *v = SPI_getvalue(tup, desc, i);
+
+		if (v == NULL || v[0] == '\0' || (i < 4 && pg_strcasecmp(v, "DEFAULT") == 0))
+			continue;
+		if (buf->len > first)
+			appendStringInfoChar(buf, '.');
+		appendStringInfoString(buf, v);
+	}
+}
+
+/*
+ * Ask the trace what depends on t downstream; fills f.  Runs inside the
+ * caller's subtransaction, SPI connected; errors propagate to the caller.
+ */
+static void
+guard_ask(SPIPlanPtr plan, Oid lineage, GuardTarget *t, GuardFinding *f,
+		  MemoryContext keep)
+{
+	StringInfoData name;
+	Datum		values[4];
+	char		nulls[4] = {' ', ' ', ' ', ' '};
+	MemoryContext oldcxt;
+	StringInfoData seen;
+	StringInfoData obj;
+
+	initStringInfo(&name);
+	append_name_part(&name, get_database_name(MyDatabaseId));
+	append_name_part(&name, t->nspname);
+	append_name_part(&name, t->relname);
+
+	values[0] = ObjectIdGetDatum(lineage);
+	values[1] = CStringGetTextDatum(name.data);
+	if (t->attname)
+		values[2] = CStringGetTextDatum(t->attname);
+	else
+		nulls[2] = 'n';
+	values[3] = Int32GetDatum(sqlflow_guard_depth);
+
+	if (SPI_execute_plan(plan, values, nulls, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "the lineage guard's trace failed");
+
+	/*
+	 * Rows come ordered by depth, then path: the first time an object is
+	 * met is its nearest.  Objects are told apart by their text; the list of
+	 * those seen is kept as one string of NUL-separated names, short in
+	 * practice (a command's downstream objects).
+	 */
+	oldcxt = MemoryContextSwitchTo(keep);
+	f->target = t;
+	f->count = 0;
+	initStringInfo(&f->list);
+	MemoryContextSwitchTo(oldcxt);
+	initStringInfo(&seen);
+	appendStringInfoChar(&seen, '\0');
+	initStringInfo(&obj);
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[i];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		char	   *p;
+		bool		found = false;
+
+		resetStringInfo(&obj);
+		append_object(&obj, tup, desc, t->attname != NULL);
+		if (obj.len == 0)
+			continue;
+		/* "\0name\0" in the seen list */
+		for (p = seen.data; p < seen.data + seen.len - 1; p += strlen(p + 1) + 1)
+		{
+			if (strcmp(p + 1, obj.data) == 0)
+			{
+				found = true;
+				break;
+			}
+		}
+		if (found)
+			continue;
+		appendBinaryStringInfo(&seen, obj.data, obj.len + 1);
+		f->count++;
+		if (f->count <= GUARD_LIST_MAX)
+		{
+			char	   *depth = SPI_getvalue(tup, desc, 1);
+			char	   *kind = SPI_getvalue(tup, desc, 6);
+
+			oldcxt = MemoryContextSwitchTo(keep);
+			appendStringInfo(&f->list, "%s%s (depth %s%s%s)",
+							 f->count > 1 ? ", " : "", obj.data, depth,
+							 kind && kind[0] ? ", " : "", kind ? kind : "");
+			MemoryContextSwitchTo(oldcxt);
+		}
+	}
+	if (f->count > GUARD_LIST_MAX)
+	{
+		oldcxt = MemoryContextSwitchTo(keep);
+		appendStringInfo(&f->list, ", and %d more", f->count - GUARD_LIST_MAX);
+		MemoryContextSwitchTo(oldcxt);
+	}
+}
+
+/* the one warning of a guard that cannot work; the change goes on */
+static void
+guard_cannot_check(const char *why_detail)
+{
+	ereport(WARNING,
+			(errmsg("the lineage guard cannot check this change"),
+			 errdetail_internal("%s", why_detail),
+			 errhint("The change goes on unchecked.")));
+}
+
+/*
+ * The event trigger's work for one command.  extnsp: the extension's
+ * schema, where sqlflow_impact is.  Only reads; never raises an error of
+ * its own except the refusal in error mode.
+ */
+void
+sqlflow_guard_command(Node *parsetree, Oid extnsp)
+{
+	List	   *targets;
+	MemoryContext keep = CurrentMemoryContext;
+	ResourceOwner oldowner = CurrentResourceOwner;
+	GuardFinding *findings;
+	volatile int nfindings = 0;
+	volatile bool checked = false;
+	char	   *lineage_name = NULL;
+	ErrorData  *edata = NULL;
+	ListCell   *lc;
+
+	if (sqlflow_guard == SQLFLOW_GUARD_OFF || creating_extension || parsetree == NULL)
+		return;
+
+	targets = guard_targets(parsetree);
+	if (targets == NIL)
+		return;
+
+	if (sqlflow_guard_lineage == NULL || sqlflow_guard_lineage[0] == '\0')
+	{
+		guard_cannot_check("sqlflow.guard is on, but sqlflow.guard_lineage names no lineage table.");
+		return;
+	}
+
+	findings = palloc0(sizeof(GuardFinding) * list_length(targets));
+
+	/*
+	 * Everything that can fail (the name, the table, privileges, its
+	 * columns, the trace) runs in a subtransaction: a failure is rolled
+	 * back and becomes a WARNING, as a PL/pgSQL exception block would.
+	 */
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(keep);
+	PG_TRY();
+	{
+		Oid			argtypes[4] = {REGCLASSOID, TEXTOID, TEXTOID, INT4OID};
+		Oid			lineage;
+		SPIPlanPtr	plan;
+		StringInfoData q;
+		Datum		arg;
+		bool		isnull;
+
+		if (SPI_connect() != SPI_OK_CONNECT)
+			elog(ERROR, "SPI_connect failed");
+
+		/* the name is resolved as a regclass is, at each command */
+		arg = CStringGetTextDatum(sqlflow_guard_lineage);
+		if (SPI_execute_with_args("SELECT pg_catalog.to_regclass($1)", 1,
+								  (Oid[]) {TEXTOID}, &arg, NULL, true, 1) != SPI_OK_SELECT ||
+			SPI_processed != 1)
+			elog(ERROR, "could not resolve sqlflow.guard_lineage");
+		lineage = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+		if (isnull)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_TABLE),
+					 errmsg("lineage table \"%s\" does not exist", sqlflow_guard_lineage)));
+		lineage_name = MemoryContextStrdup(keep,
+										   quote_qualified_identifier(get_namespace_name(get_rel_namespace(lineage)),
+																	  get_rel_name(lineage)));
+
+		initStringInfo(&q);
+		appendStringInfo(&q,
+						 "SELECT depth, target_db, target_schema, target_table, target_column, relation_type "
+						 "FROM %s.sqlflow_impact($1, $2, $3, $4)",
+						 quote_identifier(get_namespace_name(extnsp)));
+		plan = SPI_prepare(q.data, 4, argtypes);
+		if (plan == NULL)
+			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+
+		foreach(lc, targets)
+		{
+			CHECK_FOR_INTERRUPTS();
+			guard_ask(plan, lineage, (GuardTarget *) lfirst(lc), &findings[nfindings], keep);
+			nfindings++;
+		}
+		SPI_finish();
+		checked = true;
+
+		ReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(keep);
+		CurrentResourceOwner = oldowner;
+	}
+	PG_CATCH();
+	{
+		MemoryContextSwitchTo(keep);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(keep);
+		CurrentResourceOwner = oldowner;
+		if (edata->sqlerrcode == ERRCODE_QUERY_CANCELED ||
+			edata->sqlerrcode == ERRCODE_ADMIN_SHUTDOWN)
+			ReThrowError(edata);
+	}
+	PG_END_TRY();
+
+	if (!checked)
+	{
+		StringInfoData why;
+
+		initStringInfo(&why);
+		appendStringInfo(&why, "Asking the lineage in \"%s\" failed: %s",
+						 sqlflow_guard_lineage, edata->message);
+		if (why.data[why.len - 1] != '.')
+			appendStringInfoChar(&why, '.');
+		guard_cannot_check(why.data);
+		return;
+	}
+
+	for (int i = 0; i < nfindings; i++)
+	{
+		GuardFinding *f = &findings[i];
+		GuardTarget *t = f->target;
+		StringInfoData what;
+
+		if (f->count == 0)
+			continue;
+		initStringInfo(&what);
+		if (t->attname)
+			appendStringInfo(&what, "column %s of %s %s", quote_identifier(t->attname),
+							 relkind_noun(get_rel_relkind(t->relid)),
+							 quote_qualified_identifier(t->nspname, t->relname));
+		else
+			appendStringInfo(&what, "%s %s", relkind_noun(get_rel_relkind(t->relid)),
+							 quote_qualified_identifier(t->nspname, t->relname));
+
+		if (sqlflow_guard == SQLFLOW_GUARD_ERROR)
+			ereport(ERROR,
+					(errcode(ERRCODE_DEPENDENT_OBJECTS_STILL_EXIST),
+					 errmsg("cannot %s because lineage shows objects that depend on it",
+							psprintf(t->action, what.data)),
+					 errdetail_plural("Downstream in %s (%d object): %s.",
+									  "Downstream in %s (%d objects): %s.",
+									  f->count, lineage_name, f->count, f->list.data),
+					 errhint("To make the change anyway, run SET LOCAL sqlflow.guard = warn in its transaction first.")));
+		ereport(WARNING,
+				(errcode(ERRCODE_DEPENDENT_OBJECTS_STILL_EXIST),
+				 errmsg_plural("%d object depends on %s in lineage",
+							   "%d objects depend on %s in lineage",
+							   f->count, f->count, what.data),
+				 errdetail_plural("Downstream in %s (%d object): %s.",
+								  "Downstream in %s (%d objects): %s.",
+								  f->count, lineage_name, f->count, f->list.data),
+				 errhint("The change to %s goes on (sqlflow.guard = warn): check what is listed.", what.data)));
+	}
+}
