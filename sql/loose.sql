@@ -34,7 +34,7 @@ SELECT p.oid::regprocedure AS function,
 FROM pg_proc p, obj_description(p.oid, 'pg_proc') d
 WHERE p.proname IN ('sqlflow_export', 'sqlflow_export_json', 'sqlflow_lineage', 'sqlflow_relationships',
                     'sqlflow_job', 'sqlflow_wait', 'sqlflow_delete_job')
-ORDER BY 1::text;
+ORDER BY p.oid::regprocedure::text COLLATE "C";
 
 -- 2. sqlflow_lineage: the CSV export has no rows, the JSON export asked
 -- after it fails; the rows stand, with a WARNING saying why the summary
