@@ -117,6 +117,24 @@ ROLLBACK;
 SELECT sqlflow_test_try('ALTER TABLE kraw.orders RENAME COLUMN customer TO client') AS rename_column;
 SELECT sqlflow_test_try('ALTER TABLE kraw.orders SET SCHEMA mart') AS set_schema;
 SELECT sqlflow_test_try('DROP MATERIALIZED VIEW mart.kpi_snapshot') AS drop_matview;
+-- every other watched command, refused the same way
+SELECT c AS command, sqlflow_test_try(c) AS refused
+FROM unnest(ARRAY['ALTER TABLE kraw.orders ALTER COLUMN amount TYPE float8',
+                  'ALTER TABLE kraw.orders RENAME TO orders_old',
+                  'DROP TABLE kraw.orders',
+                  'DROP TABLE kraw.orders CASCADE',
+                  'ALTER VIEW mart.kpi RENAME COLUMN eur TO euros',
+                  'ALTER VIEW mart.kpi RENAME TO kpi_old',
+                  'ALTER VIEW mart.kpi SET SCHEMA kraw',
+                  'DROP VIEW mart.kpi CASCADE',
+                  'ALTER MATERIALIZED VIEW mart.kpi_snapshot RENAME TO kpi_snap',
+                  'ALTER MATERIALIZED VIEW mart.kpi_snapshot RENAME COLUMN eur TO euros',
+                  'ALTER FOREIGN TABLE kraw.remote_orders DROP COLUMN amount',
+                  'ALTER FOREIGN TABLE kraw.remote_orders RENAME TO remote_old',
+                  'DROP FOREIGN TABLE kraw.remote_orders',
+                  'ALTER TABLE kraw.events DROP COLUMN payload',
+                  'ALTER TABLE kraw.events_2026 RENAME COLUMN payload TO body',
+                  'DROP TABLE kraw.events']) c;
 SELECT count(*) AS orders_columns_kept FROM pg_attribute WHERE attrelid = 'kraw.orders'::regclass AND attnum > 0 AND NOT attisdropped;
 BEGIN;
 SET LOCAL sqlflow.guard = warn;
