@@ -25,7 +25,7 @@ OBJS = \
 	src/trace.o
 
 EXTENSION = sqlflow_export
-DATA = sqlflow_export--1.0.sql sqlflow_export--1.0--1.1.sql sqlflow_export--1.1--1.2.sql sqlflow_export--1.2--1.3.sql sqlflow_export--1.3.sql
+DATA = sqlflow_export--1.0.sql sqlflow_export--1.0--1.1.sql sqlflow_export--1.1--1.2.sql sqlflow_export--1.2--1.3.sql sqlflow_export--1.3--1.4.sql sqlflow_export--1.4.sql
 PGFILEDESC = "sqlflow_export - SQLFlow data lineage from SQL"
 
 # the version in user-visible strings (the User-Agent) is the control

@@ -444,7 +444,7 @@ COMMENT ON FUNCTION sqlflow_guard_ddl() IS
 CREATE EVENT TRIGGER sqlflow_guard ON ddl_command_start
   WHEN TAG IN ('ALTER TABLE', 'ALTER VIEW', 'ALTER MATERIALIZED VIEW', 'ALTER FOREIGN TABLE',
                'DROP TABLE', 'DROP VIEW', 'DROP MATERIALIZED VIEW', 'DROP FOREIGN TABLE')
-  EXECUTE FUNCTION sqlflow_guard_ddl();
+  EXECUTE FUNCTION @extschema@.sqlflow_guard_ddl();
 
 COMMENT ON EVENT TRIGGER sqlflow_guard IS
 'the lineage guard: see sqlflow.guard, sqlflow.guard_lineage and sqlflow.guard_depth';
