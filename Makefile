@@ -8,8 +8,11 @@ OBJS = \
 	src/depsort.o \
 	src/encoding.o \
 	src/envelope.o \
+	src/errors.o \
+	src/exports.o \
 	src/guard.o \
 	src/http.o \
+	src/jobs.o \
 	src/jsonb_io.o \
 	src/jsonb_stream.o \
 	src/jsonb_writer.o \
@@ -22,6 +25,8 @@ OBJS = \
 	src/pictures.o \
 	src/relationships.o \
 	src/scrub.o \
+	src/sniff.o \
+	src/token.o \
 	src/trace.o
 
 EXTENSION = sqlflow_export
