@@ -26,6 +26,7 @@ OBJS = \
 	src/relationships.o \
 	src/scrub.o \
 	src/sniff.o \
+	src/stream_in.o \
 	src/token.o \
 	src/trace.o
 

@@ -1,27 +1,30 @@
 /*-------------------------------------------------------------------------
  *
  * jsonb_stream.c
- *	  JSON exports read as they stream in: the input side every JSON sink
- *	  shares, and the sink that builds the export as jsonb.
+ *	  The sink that builds the JSON export as jsonb while it streams in.
  *
- * libcurl's write callback only appends bytes to the streaming reader
- * (src/jsonstream.c, pure C); between chunks the transport calls the
- * sink's drain function, outside libcurl, which takes the tokens and may
- * raise errors.  The body itself is never held: the jsonb sink hands each
- * token to the jsonb writer (src/jsonb_writer.c), which lays containers out
- * in the binary format as they close, so the memory a JSON export costs is
- * about twice its jsonb size, not the text plus a JsonbValue tree.
+ * It plugs into the input side (stream_in.c), which reads the body with
+ * the streaming reader as it arrives and hands it over token by token,
+ * outside libcurl.  The body itself is never held: each token goes to the
+ * jsonb writer (src/jsonb_writer.c), which lays containers out in the
+ * binary format as they close, so the memory a JSON export costs is about
+ * twice its jsonb size, not the text plus a JsonbValue tree.
  *
  * The reader accepts exactly what jsonb_in accepts (checked by the
  * differential fuzzer in test/jsonb), decodes \u escapes into UTF-8 and
  * checks that the bytes are UTF-8; each key and string is then converted
- * to the database encoding on its own, and one it cannot hold is an error
- * naming its path in the document (as jsonb_io.c does for small answers).
+ * to the database encoding on its own (stream_in_convert), and one it
+ * cannot hold is an error naming its path in the document (as jsonb_io.c
+ * does for small answers), or a \uXXXX escape when the caller prefers it.
+ * The envelope ("code", "error", data.mode, data.summary) is noted on the
+ * way (envelope.c).
+ *
+ * What it must not do: see HTTP or libcurl, read bytes itself (the input
+ * side does), or hold the text of the document.
  *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
-
 
 #include "miscadmin.h"
 #include "utils/builtins.h"
@@ -32,169 +35,7 @@
 #include "encoding.h"
 #include "jsonb_stream.h"
 #include "jsonb_writer.h"
-#include "mcxt_alloc.h"
-
-/* ----------------------------------------------------------------
- * The input side
- * ----------------------------------------------------------------
- */
-
-static void
-json_in_new_reader(JsonIn *in)
-{
-	/*
-	 * Room for what the transport hands over between two drains, and the
-	 * start of a token the last drain left, from the start: a buffer grown
-	 * by doubling would touch twice the memory, page by page.
-	 */
-	in->reader = jstream_reader_create(&in->alloc);
-	if (in->reader == NULL ||
-		jstream_reader_reserve(in->reader, HTTP_STREAM_BYTES + 64 * 1024) != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_OUT_OF_MEMORY),
-				 errmsg("out of memory")));
-	jstream_reader_set_max_token(in->reader, in->max_token);
-	in->bom = 0;
-	in->bytes = 0;
-	in->has_nul = false;
-	in->finished = false;
-}
-
-void
-sqlflow_json_in_init(JsonIn *in, MemoryContext cxt, const char *what,
-					 size_t max_token)
-{
-	memset(in, 0, sizeof(JsonIn));
-	in->alloc.alloc = sqlflow_mcxt_alloc;
-	in->alloc.realloc = sqlflow_mcxt_realloc;
-	in->alloc.free = sqlflow_mcxt_free;
-	in->alloc.arg = cxt;
-	in->what = what;
-	in->max_token = max_token;
-	json_in_new_reader(in);
-}
-
-void
-sqlflow_json_in_restart(JsonIn *in)
-{
-	jstream_reader_destroy(in->reader);
-	json_in_new_reader(in);
-}
-
-void
-sqlflow_json_in_destroy(JsonIn *in)
-{
-	jstream_reader_destroy(in->reader);
-	in->reader = NULL;
-}
-
-bool
-sqlflow_json_in_write(JsonIn *in, const char *data, size_t len)
-{
-	static const char bom[] = "\xEF\xBB\xBF";
-
-	/* a byte-order mark at the start is skipped, as for the other answers */
-	while (len > 0 && in->bytes < 3 && in->bom == (int) in->bytes &&
-		   data[0] == bom[in->bom])
-	{
-		in->bom++;
-		in->bytes++;
-		data++;
-		len--;
-	}
-	if (in->bom > 0 && in->bom < 3 && len > 0 && in->bytes < 3)
-	{
-		/* not a whole mark after all: what was held back is data */
-		if (jstream_reader_feed(in->reader, bom, in->bom) != 0)
-			return false;
-		in->bom = 0;
-	}
-	if (!in->has_nul)
-	{
-		const char *nul = memchr(data, '\0', len);
-
-		if (nul != NULL)
-		{
-			in->has_nul = true;
-			in->nul_at = in->bytes - in->bom + (nul - data);
-		}
-	}
-	in->bytes += len;
-	return jstream_reader_feed(in->reader, data, len) == 0;
-}
-
-static void
-json_in_error(JsonIn *in)
-{
-	const char *msg = jstream_reader_error(in->reader);
-	unsigned long long off = jstream_reader_error_offset(in->reader);
-
-	/* a NUL byte is no JSON anywhere; PostgreSQL's text cannot hold it */
-	if (in->has_nul && in->nul_at <= off)
-		ereport(ERROR,
-				(errcode(ERRCODE_CHARACTER_NOT_IN_REPERTOIRE),
-				 errmsg("%s is not valid UTF-8", in->what),
-				 errdetail("There is a NUL byte at byte %llu.", in->nul_at)));
-	if (strcmp(msg, "invalid UTF-8") == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_CHARACTER_NOT_IN_REPERTOIRE),
-				 errmsg("%s is not valid UTF-8", in->what),
-				 errdetail("The invalid byte sequence is at byte %llu.", off)));
-	if (strstr(msg, "longer than the limit") != NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("%s has a string larger than sqlflow.max_response_size", in->what),
-				 errdetail("The string starts at byte %llu; the limit is %zu kB.",
-						   off, in->max_token / 1024)));
-	ereport(ERROR,
-			(errcode(ERRCODE_PROTOCOL_VIOLATION),
-			 errmsg("%s is not valid JSON", in->what),
-			 errdetail("At byte %llu: %s.", off, msg)));
-}
-
-bool
-sqlflow_json_in_next_slow(JsonIn *in, bool finished, JStreamEvent *ev)
-{
-	JStreamResult r;
-
-	if (finished && !in->finished)
-	{
-		if (in->bytes == 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_PROTOCOL_VIOLATION),
-					 errmsg("%s is empty", in->what)));
-		jstream_reader_finish(in->reader);
-		in->finished = true;
-	}
-	r = jstream_reader_next(in->reader, ev);
-	if (r == JS_ERROR)
-		json_in_error(in);
-	return r == JS_EVENT;
-}
-
-void
-sqlflow_json_in_skip(JsonIn *in)
-{
-	jstream_reader_skip(in->reader);
-}
-
-void
-sqlflow_json_in_skip_value(JsonIn *in)
-{
-	jstream_reader_skip_value(in->reader);
-}
-
-int
-sqlflow_json_in_members(JsonIn *in, const char *const *keys, const size_t *keylens,
-						int nkeys, JStreamMember *out, int max)
-{
-	return jstream_reader_members(in->reader, keys, keylens, nkeys, out, max);
-}
-
-/* ----------------------------------------------------------------
- * The jsonb sink
- * ----------------------------------------------------------------
- */
+#include "stream_in.h"
 
 /* where the document is: one element per open container */
 typedef struct JsonbPlace
@@ -208,14 +49,12 @@ typedef struct JsonbPlace
 
 struct JsonbSink
 {
-	HttpSink	sink;
-	JsonIn		in;
-	MemoryContext cxt;			/* the reader, the places */
-	MemoryContext tmpcxt;		/* one token's conversions */
+	StreamIn   *in;
+	const char *what;			/* for messages: "the JSON export of job ..." */
+	MemoryContext cxt;			/* the places */
 	MemoryContext resultcxt;	/* the writer and the document: the caller's */
 	SqlflowConvMode conv;
 	int			escaped;
-	bool		convert;
 	SqlflowJsonbWriter *w;
 	Jsonb	   *result;
 	JsonbPlace *place;
@@ -241,7 +80,7 @@ jsonb_sink_path(JsonbSink *js)
 	return buf.len ? buf.data : pstrdup("the top level");
 }
 
-/* a key or string as the database encoding has it (in tmpcxt) */
+/* a key or string as the database encoding has it (in the token's context) */
 static const char *
 jsonb_sink_convert(JsonbSink *js, const char *s, size_t len, size_t *outlen,
 				   bool is_key)
@@ -249,10 +88,7 @@ jsonb_sink_convert(JsonbSink *js, const char *s, size_t len, size_t *outlen,
 	size_t		bad;
 	char	   *out;
 
-	*outlen = len;
-	if (!js->convert)
-		return s;
-	out = sqlflow_from_utf8_noerror(s, len, outlen, &bad);
+	out = stream_in_convert(js->in, s, len, outlen, &bad);
 	if (out != NULL)
 		return out;
 	if (js->conv == SQLFLOW_CONV_ESCAPE)
@@ -261,7 +97,7 @@ jsonb_sink_convert(JsonbSink *js, const char *s, size_t len, size_t *outlen,
 		*outlen = strlen(out);
 		return out;
 	}
-	sqlflow_untranslatable(js->in.what,
+	sqlflow_untranslatable(js->what,
 						   is_key
 						   ? psprintf("The key \"%s\" in %s",
 									  sqlflow_from_utf8_escaped(s, len, NULL),
@@ -293,7 +129,7 @@ jsonb_sink_open(JsonbSink *js, bool is_array)
 	if (js->depth == 0 && is_array)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROTOCOL_VIOLATION),
-				 errmsg("%s is not a JSON object", js->in.what)));
+				 errmsg("%s is not a JSON object", js->what)));
 	if (js->depth == js->maxdepth)
 	{
 		int			n = Max(16, js->maxdepth * 2);
@@ -345,7 +181,7 @@ jsonb_sink_value(JsonbSink *js, const JStreamEvent *ev)
 	if (js->depth == 0 && ev->token != JS_OBJECT_START)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROTOCOL_VIOLATION),
-				 errmsg("%s is not a JSON object", js->in.what)));
+				 errmsg("%s is not a JSON object", js->what)));
 	if (js->depth > 0 && js->place[js->depth - 1].is_array)
 		js->place[js->depth - 1].index++;
 	jsonb_sink_note(js, ev);
@@ -376,53 +212,26 @@ jsonb_sink_value(JsonbSink *js, const JStreamEvent *ev)
 	}
 }
 
-/* between chunks and at the end: tokens into the writer */
+/* one token into the writer */
 static void
-jsonb_sink_drain(HttpSink *sink, bool finished)
+jsonb_sink_token(void *arg, StreamIn *in, const JStreamEvent *ev)
 {
-	JsonbSink  *js = (JsonbSink *) sink;
-	JStreamEvent ev;
-	int			n = 0;
-	MemoryContext old = MemoryContextSwitchTo(js->tmpcxt);
+	JsonbSink  *js = (JsonbSink *) arg;
 
-	while (sqlflow_json_in_next(&js->in, finished, &ev))
+	if (ev->token == JS_KEY)
+		jsonb_sink_key(js, ev);
+	else if (ev->token == JS_OBJECT_END || ev->token == JS_ARRAY_END)
 	{
-		if (ev.token == JS_KEY)
-			jsonb_sink_key(js, &ev);
-		else if (ev.token == JS_OBJECT_END || ev.token == JS_ARRAY_END)
+		sqlflow_jbw_end(js->w);
+		js->depth--;
+		if (js->depth == 0)
 		{
-			sqlflow_jbw_end(js->w);
-			js->depth--;
-			if (js->depth == 0)
-			{
-				js->result = sqlflow_jbw_finish(js->w);
-				js->w = NULL;
-			}
-		}
-		else
-			jsonb_sink_value(js, &ev);
-		if ((++n & 255) == 0)
-		{
-			MemoryContextReset(js->tmpcxt);
-			CHECK_FOR_INTERRUPTS();
+			js->result = sqlflow_jbw_finish(js->w);
+			js->w = NULL;
 		}
 	}
-	MemoryContextSwitchTo(old);
-	MemoryContextReset(js->tmpcxt);
-}
-
-static bool
-jsonb_sink_write(HttpSink *sink, const char *data, size_t len)
-{
-	JsonbSink  *js = (JsonbSink *) sink;
-
-	if (!sqlflow_json_in_write(&js->in, data, len))
-	{
-		sink->refused = "Memory ran out.";
-		sink->refused_code = ERRCODE_OUT_OF_MEMORY;
-		return false;
-	}
-	return true;
+	else
+		jsonb_sink_value(js, ev);
 }
 
 static void
@@ -440,33 +249,29 @@ jsonb_sink_start(JsonbSink *js)
 
 /* a redirect or a token renewal starts the body over */
 static void
-jsonb_sink_reset(HttpSink *sink)
+jsonb_sink_restart(void *arg)
 {
-	JsonbSink  *js = (JsonbSink *) sink;
-
 	/* what the writer held stays with the caller's context: start anew */
-	sqlflow_json_in_restart(&js->in);
-	jsonb_sink_start(js);
+	jsonb_sink_start((JsonbSink *) arg);
 }
+
+static const StreamSinkOps jsonb_sink_ops = {
+	.token = jsonb_sink_token,
+	.restart = jsonb_sink_restart
+};
 
 JsonbSink *
 jsonb_sink_create(const char *what, SqlflowConvMode conv)
 {
 	JsonbSink  *js = palloc0(sizeof(JsonbSink));
 
-	js->sink.write = jsonb_sink_write;
-	js->sink.drain = jsonb_sink_drain;
-	js->sink.reset = jsonb_sink_reset;
-	js->sink.streaming = true;
+	js->what = what;
 	js->conv = conv;
-	js->convert = !sqlflow_db_takes_utf8();
 	js->resultcxt = CurrentMemoryContext;
 	js->cxt = AllocSetContextCreate(CurrentMemoryContext, "sqlflow JSON to jsonb",
 									ALLOCSET_DEFAULT_SIZES);
-	js->tmpcxt = AllocSetContextCreate(js->cxt, "sqlflow JSON token",
-									   ALLOCSET_DEFAULT_SIZES);
 	/* a string can be as long as jsonb allows; the body is bounded anyway */
-	sqlflow_json_in_init(&js->in, js->cxt, what, JENTRY_OFFLENMASK);
+	js->in = stream_in_json(what, JENTRY_OFFLENMASK, &jsonb_sink_ops, js);
 	jsonb_sink_start(js);
 	return js;
 }
@@ -474,7 +279,7 @@ jsonb_sink_create(const char *what, SqlflowConvMode conv)
 HttpSink *
 jsonb_sink_http(JsonbSink *js)
 {
-	return &js->sink;
+	return stream_in_http(js->in);
 }
 
 void
@@ -483,7 +288,7 @@ jsonb_sink_envelope(JsonbSink *js, SqlflowEnvelope *env)
 	if (js->result == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROTOCOL_VIOLATION),
-				 errmsg("%s is not valid JSON", js->in.what),
+				 errmsg("%s is not valid JSON", js->what),
 				 errdetail("The document ended early.")));
 	*env = js->env;
 }
@@ -500,7 +305,7 @@ jsonb_sink_result(JsonbSink *js, int *escaped)
 void
 jsonb_sink_destroy(JsonbSink *js)
 {
-	sqlflow_json_in_destroy(&js->in);
+	stream_in_destroy(js->in);
 	MemoryContextDelete(js->cxt);
 	pfree(js);
 }

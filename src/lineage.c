@@ -1,46 +1,44 @@
 /*-------------------------------------------------------------------------
  *
  * lineage.c
- *	  The CSV export as typed rows: a transport sink that parses records as
- *	  the body arrives and puts them into a tuplestore.
+ *	  The CSV export as typed rows: the sink that turns records into
+ *	  tuples in a tuplestore as the body arrives.
  *
- * libcurl hands us chunks inside its write callback, where nothing may
- * raise an error; there we only append the bytes to the CSV reader (pure
- * C, src/csv.c, allocating with MCXT_ALLOC_NO_OOM).  Between chunks the
- * transport calls our drain function outside libcurl: that is where
- * complete records are turned into tuples and every check that can fail
- * (field counts, UTF-8, encoding conversion) raises its error.  The reader
- * keeps only the unparsed tail and the tuplestore spills to disk past
- * work_mem, so memory stays flat whatever the size of the export: the
- * limit that applies is on one record (sqlflow.max_response_size), not on
- * the whole body.
+ * It plugs into the input side (stream_in.c), which reads the body with
+ * the CSV reader (csv.c) as it arrives and hands complete records over
+ * one by one, outside libcurl: here every check that can fail (the header,
+ * field counts, UTF-8, encoding conversion) raises its error.  The
+ * tuplestore spills to disk past work_mem, so memory stays flat whatever
+ * the size of the export: the limit that applies is on one record
+ * (sqlflow.max_response_size), not on the whole body.
  *
- * Fields arrive as UTF-8; each is checked and converted to the database
- * encoding on its own, and a character the database cannot hold is an
- * error naming the line and the column (encoding.c).
+ * Fields arrive as UTF-8; each is checked (stream_in_utf8) and converted
+ * to the database encoding (stream_in_convert) on its own when it becomes
+ * a Datum, and a character the database cannot hold is an error naming
+ * the line and the column (encoding.c).
  *
  * Columns are matched by header name, not position.  Columns beyond the
  * ten documented ones go into "extra" as a jsonb object.  As with COPY
  * (FORMAT csv), an unquoted empty field is NULL and "" is an empty string.
+ *
+ * What it must not do: see HTTP or libcurl, read bytes itself (the input
+ * side does), or hold more than the record at hand and the header.
  *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
 #include "funcapi.h"
-#include "miscadmin.h"
-#include "mb/pg_wchar.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 #include "utils/memutils.h"
 #include "utils/tuplestore.h"
 
 #include "compat.h"
-#include "csv.h"
 #include "encoding.h"
 #include "jsonb_writer.h"
 #include "lineage.h"
-#include "mcxt_alloc.h"
+#include "stream_in.h"
 
 /* the documented columns, in the order of sqlflow_lineage's result */
 static const char *const lineage_columns[LINEAGE_NCOLUMNS] = {
@@ -51,15 +49,9 @@ static const char *const lineage_columns[LINEAGE_NCOLUMNS] = {
 
 struct LineageSink
 {
-	HttpSink	sink;			/* must be first */
+	StreamIn   *in;				/* the input side, which hands records over */
 	const char *what;			/* for messages: the CSV export from ... */
-	char		delimiter;
-	size_t		max_record;
-	MemoryContext cxt;			/* the reader's memory */
-	MemoryContext rowcxt;		/* reset after every record */
-	CsvAllocator alloc;
-	CsvReader  *reader;
-	bool		finished;
+	MemoryContext cxt;			/* the header */
 
 	/* from the header */
 	int			ncolumns;		/* -1 until the header is read */
@@ -76,35 +68,6 @@ struct LineageSink
 };
 
 static void
-lineage_new_reader(LineageSink *ls)
-{
-	ls->reader = csv_reader_create(ls->delimiter, &ls->alloc);
-	if (ls->reader == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_OUT_OF_MEMORY),
-				 errmsg("out of memory")));
-	csv_reader_set_max_record(ls->reader, ls->max_record);
-	ls->finished = false;
-	ls->ncolumns = -1;
-	ls->rows = 0;
-}
-
-/* libcurl's write callback lands here: no errors, just bytes */
-static bool
-lineage_write(HttpSink *sink, const char *data, size_t len)
-{
-	LineageSink *ls = (LineageSink *) sink;
-
-	if (csv_reader_feed(ls->reader, data, len) != 0)
-	{
-		sink->refused = "A CSV record is larger than sqlflow.max_response_size, or memory ran out.";
-		sink->refused_code = ERRCODE_PROGRAM_LIMIT_EXCEEDED;
-		return false;
-	}
-	return true;
-}
-
-static void
 lineage_header(LineageSink *ls, const CsvField *fields, int nfields)
 {
 	int			known = 0;
@@ -118,16 +81,20 @@ lineage_header(LineageSink *ls, const CsvField *fields, int nfields)
 	{
 		char	   *name;
 		size_t		len;
+		size_t		bad;
 
 		/* a header name becomes a jsonb key of "extra": check it as a value */
-		if (!pg_verify_mbstr(PG_UTF8, fields[i].data, (int) fields[i].len, true))
+		if (!stream_in_utf8(fields[i].data, fields[i].len))
 			ereport(ERROR,
 					(errcode(ERRCODE_CHARACTER_NOT_IN_REPERTOIRE),
 					 errmsg("%s is not valid UTF-8", ls->what),
 					 errdetail("The name of column %d in the header has an invalid byte sequence.",
 							   i + 1)));
-		name = sqlflow_from_utf8(fields[i].data, fields[i].len, &len, ls->what,
-								 psprintf("The name of column %d in the header", i + 1));
+		name = stream_in_convert(ls->in, fields[i].data, fields[i].len, &len, &bad);
+		if (name == NULL)
+			sqlflow_untranslatable(ls->what,
+								   psprintf("The name of column %d in the header", i + 1),
+								   fields[i].data, fields[i].len, bad);
 		name = pnstrdup(name, len);
 
 		ls->names[i] = name;
@@ -166,8 +133,9 @@ lineage_field_text(LineageSink *ls, const CsvField *f, long line, int col)
 {
 	char	   *s;
 	size_t		len;
+	size_t		bad;
 
-	if (!pg_verify_mbstr(PG_UTF8, f->data, (int) f->len, true))
+	if (!stream_in_utf8(f->data, f->len))
 		ereport(ERROR,
 				(errcode(ERRCODE_CHARACTER_NOT_IN_REPERTOIRE),
 				 errmsg("%s is not valid UTF-8", ls->what),
@@ -176,8 +144,11 @@ lineage_field_text(LineageSink *ls, const CsvField *f, long line, int col)
 	/* in a UTF8 (or SQL_ASCII) database the check above was all there is */
 	if (ls->no_conversion)
 		return PointerGetDatum(cstring_to_text_with_len(f->data, (int) f->len));
-	s = sqlflow_from_utf8(f->data, f->len, &len, ls->what,
-						  psprintf("Line %ld, column \"%s\"", line, ls->names[col]));
+	s = stream_in_convert(ls->in, f->data, f->len, &len, &bad);
+	if (s == NULL)
+		sqlflow_untranslatable(ls->what,
+							   psprintf("Line %ld, column \"%s\"", line, ls->names[col]),
+							   f->data, f->len, bad);
 	return PointerGetDatum(cstring_to_text_with_len(s, (int) len));
 }
 
@@ -205,9 +176,12 @@ lineage_extra(LineageSink *ls, const CsvField *fields, long line)
 	return JsonbPGetDatum(sqlflow_jbw_finish(w));
 }
 
+/* one record, as the input side hands it over */
 static void
-lineage_record(LineageSink *ls, const CsvField *fields, int nfields, long line)
+lineage_record(void *arg, StreamIn *in, const CsvField *fields, int nfields,
+			   long line)
 {
+	LineageSink *ls = (LineageSink *) arg;
 	Datum		values[LINEAGE_NCOLUMNS + 1];
 	bool		nulls[LINEAGE_NCOLUMNS + 1];
 
@@ -227,7 +201,7 @@ lineage_record(LineageSink *ls, const CsvField *fields, int nfields, long line)
 	{
 		/* only checking: the encoding of every field still counts */
 		for (int i = 0; i < nfields; i++)
-			if (!pg_verify_mbstr(PG_UTF8, fields[i].data, (int) fields[i].len, true))
+			if (!stream_in_utf8(fields[i].data, fields[i].len))
 				(void) lineage_field_text(ls, &fields[i], line, i);
 		return;
 	}
@@ -254,54 +228,13 @@ lineage_record(LineageSink *ls, const CsvField *fields, int nfields, long line)
 	tuplestore_putvalues(ls->tupstore, ls->tupdesc, values, nulls);
 }
 
-/* between chunks and at the end: turn complete records into rows */
+/* every record has been read */
 static void
-lineage_drain(HttpSink *sink, bool finished)
+lineage_end(void *arg, StreamIn *in)
 {
-	LineageSink *ls = (LineageSink *) sink;
+	LineageSink *ls = (LineageSink *) arg;
 
-	if (finished && !ls->finished)
-	{
-		csv_reader_finish(ls->reader);
-		ls->finished = true;
-	}
-
-	for (;;)
-	{
-		const CsvField *fields;
-		int			nfields;
-		CsvResult	r;
-		MemoryContext oldcxt;
-
-		CHECK_FOR_INTERRUPTS();
-		r = csv_reader_next(ls->reader, &fields, &nfields);
-		if (r == CSV_NEED_MORE || r == CSV_EOF)
-			break;
-		if (r == CSV_ERROR && strcmp(csv_reader_error(ls->reader), "NUL byte in input") == 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_CHARACTER_NOT_IN_REPERTOIRE),
-					 errmsg("%s is not valid UTF-8", ls->what),
-					 errdetail("Line %ld has a NUL byte.", csv_reader_record_line(ls->reader))));
-		if (r == CSV_ERROR && strcmp(csv_reader_error(ls->reader), "record too large") == 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-					 errmsg("%s has a record larger than sqlflow.max_response_size", ls->what),
-					 errdetail("The record starts at line %ld; the limit is %zu kB.",
-							   csv_reader_record_line(ls->reader), ls->max_record / 1024),
-					 errhint("Rows are streamed: the limit applies to one record, not to the whole export.")));
-		if (r == CSV_ERROR)
-			ereport(ERROR,
-					(errcode(ERRCODE_PROTOCOL_VIOLATION),
-					 errmsg("%s is malformed", ls->what),
-					 errdetail("Line %ld: %s.", csv_reader_record_line(ls->reader),
-							   csv_reader_error(ls->reader))));
-		oldcxt = MemoryContextSwitchTo(ls->rowcxt);
-		lineage_record(ls, fields, nfields, csv_reader_record_line(ls->reader));
-		MemoryContextSwitchTo(oldcxt);
-		MemoryContextReset(ls->rowcxt);
-	}
-
-	if (ls->finished && ls->ncolumns < 0)
+	if (ls->ncolumns < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROTOCOL_VIOLATION),
 				 errmsg("%s is empty", ls->what),
@@ -310,15 +243,20 @@ lineage_drain(HttpSink *sink, bool finished)
 
 /* a redirect or a token renewal starts the body over */
 static void
-lineage_reset(HttpSink *sink)
+lineage_restart(void *arg)
 {
-	LineageSink *ls = (LineageSink *) sink;
+	LineageSink *ls = (LineageSink *) arg;
 
 	if (ls->rows > 0)
 		elog(ERROR, "cannot restart a CSV export after rows were returned");
-	csv_reader_destroy(ls->reader);
-	lineage_new_reader(ls);
+	ls->ncolumns = -1;
 }
+
+static const StreamSinkOps lineage_sink_ops = {
+	.record = lineage_record,
+	.end = lineage_end,
+	.restart = lineage_restart
+};
 
 LineageSink *
 lineage_sink_create(const char *what, char delimiter, size_t max_record,
@@ -326,32 +264,21 @@ lineage_sink_create(const char *what, char delimiter, size_t max_record,
 {
 	LineageSink *ls = palloc0(sizeof(LineageSink));
 
-	ls->sink.write = lineage_write;
-	ls->sink.drain = lineage_drain;
-	ls->sink.reset = lineage_reset;
-	ls->sink.streaming = true;
 	ls->what = what;
-	ls->delimiter = delimiter;
-	ls->max_record = max_record;
+	ls->ncolumns = -1;
 	ls->tupstore = tupstore;
 	ls->tupdesc = tupdesc;
-	ls->no_conversion = sqlflow_db_takes_utf8();
-	ls->cxt = AllocSetContextCreate(CurrentMemoryContext, "sqlflow CSV reader",
+	ls->cxt = AllocSetContextCreate(CurrentMemoryContext, "sqlflow CSV header",
 									ALLOCSET_DEFAULT_SIZES);
-	ls->rowcxt = AllocSetContextCreate(CurrentMemoryContext, "sqlflow CSV row",
-									   ALLOCSET_DEFAULT_SIZES);
-	ls->alloc.alloc = sqlflow_mcxt_alloc;
-	ls->alloc.realloc = sqlflow_mcxt_realloc;
-	ls->alloc.free = sqlflow_mcxt_free;
-	ls->alloc.arg = ls->cxt;
-	lineage_new_reader(ls);
+	ls->in = stream_in_csv(what, delimiter, max_record, &lineage_sink_ops, ls);
+	ls->no_conversion = !stream_in_converts(ls->in);
 	return ls;
 }
 
 HttpSink *
 lineage_sink_http(LineageSink *ls)
 {
-	return &ls->sink;
+	return stream_in_http(ls->in);
 }
 
 int64
@@ -363,8 +290,7 @@ lineage_sink_rows(LineageSink *ls)
 void
 lineage_sink_destroy(LineageSink *ls)
 {
-	csv_reader_destroy(ls->reader);
-	MemoryContextDelete(ls->rowcxt);
+	stream_in_destroy(ls->in);
 	MemoryContextDelete(ls->cxt);
 	pfree(ls);
 }
@@ -374,6 +300,7 @@ lineage_check_csv(const char *what, const char *data, size_t len, char delimiter
 {
 	LineageSink *ls = lineage_sink_create(what, delimiter, CSV_DEFAULT_MAX_RECORD,
 										  NULL, NULL);
+	HttpSink   *sink = lineage_sink_http(ls);
 	size_t		off = 0;
 
 	/* in pieces, so memory stays bounded by the largest record */
@@ -381,14 +308,14 @@ lineage_check_csv(const char *what, const char *data, size_t len, char delimiter
 	{
 		size_t		n = Min(len - off, 1024 * 1024);
 
-		if (!lineage_write(&ls->sink, data + off, n))
+		if (!sink->write(sink, data + off, n))
 			ereport(ERROR,
 					(errcode(ERRCODE_OUT_OF_MEMORY),
 					 errmsg("out of memory"),
 					 errdetail("Could not hold a record of %s.", what)));
-		lineage_drain(&ls->sink, false);
+		sink->drain(sink, false);
 		off += n;
 	}
-	lineage_drain(&ls->sink, true);
+	sink->drain(sink, true);
 	lineage_sink_destroy(ls);
 }

@@ -50,9 +50,9 @@
 #include "utils/numeric.h"
 
 #include "encoding.h"
-#include "jsonb_stream.h"
 #include "jsonb_writer.h"
 #include "relationships.h"
+#include "stream_in.h"
 
 /* the places a lineage can be: the document, data, and their "sqlflow" */
 #define FR_ROOT 0
@@ -213,19 +213,17 @@ typedef struct RelSource
 
 struct RelSink
 {
-	HttpSink	sink;
+	StreamIn   *in;				/* the input side, which hands tokens over */
 	const char *what;
 	size_t		max_record;
 	MemoryContext cxt;			/* the reader, levels, map sizes */
 	MemoryContext relcxt;		/* the relationship being read */
 	RelBump		texts;			/* its texts (rel_text), in relcxt */
 	MemoryContext capcxt;		/* a value being captured whole */
-	MemoryContext tmpcxt;		/* everything else, reset as tokens go by */
 	MemoryContext store_cxt;
 	bool		random_access;
 	TupleDesc	tupdesc;
-	JsonIn		in;
-	bool		no_conversion;
+	bool		no_conversion;	/* the database takes UTF-8 as it is */
 
 	RelLevel   *level;
 	int			depth;
@@ -358,7 +356,7 @@ rel_string(RelSink *rs, const char *s, size_t len, uint64 offset, RelKeep keep)
 
 	if (rs->no_conversion)
 		return keep != KEEP_CHECK ? rel_text(rs, s, len, keep) : NULL;
-	out = sqlflow_from_utf8_noerror(s, len, &outlen, &bad);
+	out = stream_in_convert(rs->in, s, len, &outlen, &bad);
 	if (out == NULL)
 		sqlflow_untranslatable(rs->what,
 							   psprintf("The string at byte %llu", (unsigned long long) offset),
@@ -960,7 +958,7 @@ rel_end_whole(RelSink *rs, RelField first)
 	JStreamMember m[8];
 	int			n;
 
-	n = sqlflow_json_in_members(&rs->in, end_key, end_keylen, NENDKEYS, m, lengthof(m));
+	n = stream_in_members(rs->in, end_key, end_keylen, NENDKEYS, m, lengthof(m));
 	for (int i = 0; i < n; i++)
 		rel_assign(rs, (RelField) (first + m[i].key),
 				   rel_scalar_text(rs, &m[i].value, KEEP_REL));
@@ -1125,7 +1123,7 @@ rel_value(RelSink *rs, const JStreamEvent *ev)
 		rel_push(rs, ROLE_SKIP, is_object, p.frame, p.variant);
 		/* nothing inside is wanted; in other encodings its strings are checked here */
 		if (rs->no_conversion)
-			sqlflow_json_in_skip(&rs->in);
+			stream_in_skip(rs->in);
 	}
 }
 
@@ -1163,53 +1161,25 @@ rel_close(RelSink *rs)
  * ----------------------------------------------------------------
  */
 
-/* libcurl's write callback lands here: no errors, just bytes */
-static bool
-rel_write(HttpSink *sink, const char *data, size_t len)
-{
-	RelSink    *rs = (RelSink *) sink;
-
-	if (!sqlflow_json_in_write(&rs->in, data, len))
-	{
-		sink->refused = "Memory ran out.";
-		sink->refused_code = ERRCODE_OUT_OF_MEMORY;
-		return false;
-	}
-	return true;
-}
-
-/* between chunks and at the end: turn tokens into rows */
+/* one token, as the input side hands it over */
 static void
-rel_drain(HttpSink *sink, bool finished)
+rel_token(void *arg, StreamIn *in, const JStreamEvent *ev)
 {
-	RelSink    *rs = (RelSink *) sink;
-	JStreamEvent ev;
-	int			n = 0;
-	MemoryContext old = MemoryContextSwitchTo(rs->tmpcxt);
+	RelSink    *rs = (RelSink *) arg;
 
-	while (sqlflow_json_in_next(&rs->in, finished, &ev))
+	if (rs->capw)
+		rel_capture_event(rs, ev);
+	else if (ev->token == JS_KEY)
 	{
-		if ((++n & 255) == 0)
-		{
-			MemoryContextReset(rs->tmpcxt);
-			CHECK_FOR_INTERRUPTS();
-		}
-		if (rs->capw)
-			rel_capture_event(rs, &ev);
-		else if (ev.token == JS_KEY)
-		{
-			rel_key(rs, &ev);
-			/* a value nobody reads is not handed out (in other encodings its strings are checked) */
-			if (rs->pend.kind == PK_NONE && rs->no_conversion)
-				sqlflow_json_in_skip_value(&rs->in);
-		}
-		else if (ev.token == JS_OBJECT_END || ev.token == JS_ARRAY_END)
-			rel_close(rs);
-		else
-			rel_value(rs, &ev);
+		rel_key(rs, ev);
+		/* a value nobody reads is not handed out (in other encodings its strings are checked) */
+		if (rs->pend.kind == PK_NONE && rs->no_conversion)
+			stream_in_skip_value(in);
 	}
-	MemoryContextSwitchTo(old);
-	MemoryContextReset(rs->tmpcxt);
+	else if (ev->token == JS_OBJECT_END || ev->token == JS_ARRAY_END)
+		rel_close(rs);
+	else
+		rel_value(rs, ev);
 }
 
 /*
@@ -1217,9 +1187,9 @@ rel_drain(HttpSink *sink, bool finished)
  * no row was made (an in-body 401 is a small envelope without any).
  */
 static void
-rel_reset(HttpSink *sink)
+rel_restart(void *arg)
 {
-	RelSink    *rs = (RelSink *) sink;
+	RelSink    *rs = (RelSink *) arg;
 
 	for (int fr = 0; fr < NFRAMES; fr++)
 		for (int v = 0; v < NVARIANTS; v++)
@@ -1227,7 +1197,6 @@ rel_reset(HttpSink *sink)
 				elog(ERROR, "cannot restart a JSON export after its rows were read");
 	for (int fr = 0; fr < NFRAMES; fr++)
 		rel_frame_reset(rs, fr);
-	sqlflow_json_in_restart(&rs->in);
 	rs->depth = 0;
 	memset(&rs->pend, 0, sizeof(RelPending));
 	rs->root_done = false;
@@ -1239,22 +1208,22 @@ rel_reset(HttpSink *sink)
 	memset(&rs->env, 0, sizeof(SqlflowEnvelope));
 }
 
+static const StreamSinkOps rel_sink_ops = {
+	.token = rel_token,
+	.restart = rel_restart
+};
+
 RelSink *
 rel_sink_create(const char *what, size_t max_record, MemoryContext store_cxt,
 				bool random_access, TupleDesc tupdesc)
 {
 	RelSink    *rs = palloc0(sizeof(RelSink));
 
-	rs->sink.write = rel_write;
-	rs->sink.drain = rel_drain;
-	rs->sink.reset = rel_reset;
-	rs->sink.streaming = true;
 	rs->what = what;
 	rs->max_record = max_record;
 	rs->store_cxt = store_cxt;
 	rs->random_access = random_access;
 	rs->tupdesc = tupdesc;
-	rs->no_conversion = sqlflow_db_takes_utf8();
 	rs->cxt = AllocSetContextCreate(CurrentMemoryContext, "sqlflow JSON relationships",
 									ALLOCSET_DEFAULT_SIZES);
 	rs->relcxt = AllocSetContextCreate(rs->cxt, "sqlflow relationship",
@@ -1264,16 +1233,15 @@ rel_sink_create(const char *what, size_t max_record, MemoryContext store_cxt,
 	rs->texts.block = REL_TEXT_BLOCK;
 	rs->capcxt = AllocSetContextCreate(rs->cxt, "sqlflow JSON value",
 									   ALLOCSET_DEFAULT_SIZES);
-	rs->tmpcxt = AllocSetContextCreate(rs->cxt, "sqlflow JSON token",
-									   ALLOCSET_DEFAULT_SIZES);
-	sqlflow_json_in_init(&rs->in, rs->cxt, what, max_record);
+	rs->in = stream_in_json(what, max_record, &rel_sink_ops, rs);
+	rs->no_conversion = !stream_in_converts(rs->in);
 	return rs;
 }
 
 HttpSink *
 rel_sink_http(RelSink *rs)
 {
-	return &rs->sink;
+	return stream_in_http(rs->in);
 }
 
 void
@@ -1352,7 +1320,7 @@ rel_sink_destroy(RelSink *rs)
 		for (int v = 0; v < NVARIANTS; v++)
 			if (rs->frame[fr].store[v].ts)
 				tuplestore_end(rs->frame[fr].store[v].ts);
-	sqlflow_json_in_destroy(&rs->in);
+	stream_in_destroy(rs->in);
 	MemoryContextDelete(rs->cxt);
 	pfree(rs);
 }
