@@ -24,6 +24,8 @@ OBJS = \
 	src/options.o \
 	src/pictures.o \
 	src/relationships.o \
+	src/relationships_dbobjs.o \
+	src/relationships_rows.o \
 	src/scrub.o \
 	src/sniff.o \
 	src/stream_in.o \
