@@ -4,9 +4,13 @@
  *	  The SQL-callable functions of sqlflow_export.
  *
  * Each function reads and checks its arguments, resolves the foreign server
- * (options.c), hands the request to the API layer (src/api.c) and turns
+ * (options.c), hands the request to the API layer (src/api.h) and turns
  * what comes back into a Datum.  The picture aggregates' functions hand
  * their state to src/pictures.c.  Nothing else lives here.
+ *
+ * What it must not do: hold logic beyond its arguments and the Datums it
+ * returns (that goes into src/, one concern a file), talk to libcurl or
+ * json-c, or read an answer itself.
  *
  *-------------------------------------------------------------------------
  */

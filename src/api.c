@@ -255,7 +255,7 @@ api_read_small_json(ApiCall *call, const SqlflowEndpoint *ep, SqlflowEnvelope *e
  */
 void *
 api_buffered_call(const SqlflowEndpoint *ep, ApiCall *call,
-				  void (*reader) (ApiCall *, const SqlflowEndpoint *, SqlflowEnvelope *))
+				  ApiReader reader)
 {
 	HttpBuffer	buf;
 	SqlflowEnvelope env;
@@ -266,4 +266,3 @@ api_buffered_call(const SqlflowEndpoint *ep, ApiCall *call,
 	api_call(ep, call, &env);
 	return call->result;
 }
-

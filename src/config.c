@@ -9,6 +9,9 @@
  * sets per database, role or session; sqlflow.max_response_size, a limit
  * on backend memory, only a superuser may change.
  *
+ * What it must not do: hold anything about one endpoint or user (options.c
+ * does), or make a request.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"

@@ -11,6 +11,10 @@
  * and applies the strict rules.  Between records the buffer is compacted,
  * so memory is bounded by the largest record plus one chunk.
  *
+ * What it must not do: include PostgreSQL headers, raise an error or
+ * longjmp, allocate other than through its hooks, or check or convert
+ * encodings (a field's UTF-8 is checked by its caller, stream_in.c).
+ *
  *-------------------------------------------------------------------------
  */
 #include <stdlib.h>

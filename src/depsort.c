@@ -18,6 +18,9 @@
  * objects of the cycle come in number order, and everything above it
  * still comes after it.
  *
+ * What it must not do: use SPI or the catalogs (the caller hands it the
+ * graph), or recurse.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"

@@ -20,6 +20,9 @@
  * In a SQL_ASCII database nothing is converted: the UTF-8 bytes are stored
  * as they are, which is what SQL_ASCII means.
  *
+ * What it must not do: know where a value comes from (callers name the
+ * answer and the place in it), or parse an answer.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"

@@ -4,6 +4,9 @@
  *	  What every JSON answer's reader notes of the envelope on its way:
  *	  "code", "error", data.mode and data.summary's counts (envelope.h).
  *
+ * What it must not do: parse JSON (each reader hands it the scalars it
+ * meets), or decide what a code means (errors.c does).
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"

@@ -408,4 +408,3 @@ api_raise_envelope(const SqlflowEndpoint *ep, const ApiCall *call,
 			 errdetail("SQLFlow code %d: %s", env->code, text),
 			 m->hint ? errhint("%s", m->hint) : 0));
 }
-

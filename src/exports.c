@@ -5,7 +5,9 @@
  *	  text, as jsonb, or streamed into rows.
  *
  * An export held whole (as text) is read here once it has arrived.  An
- * export streamed in goes into a sink as it arrives: the jsonb document
+ * export streamed in goes through one input side (stream_in.c: the reader
+ * of its format, UTF-8 checked once, values converted one by one), into
+ * one of three sinks standing side by side over it: the jsonb document
  * (jsonb_stream.c), the lineage rows of the CSV export (lineage.c), the
  * relationship rows of the JSON export (relationships.c).  On success
  * SQLFlow sends the CSV document, on an error a JSON envelope (still HTTP

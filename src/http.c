@@ -23,6 +23,10 @@
  * which must not travel anywhere else), and at most HTTP_MAX_REDIRECTS
  * times.
  *
+ * What it must not do: know anything about SQLFlow (paths, envelopes,
+ * credentials are just form fields to it), raise an error inside a curl
+ * callback, or send a request anywhere the caller did not name.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"

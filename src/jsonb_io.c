@@ -25,6 +25,9 @@
  * names its path in the document, or, for answers whose caller prefers it
  * (a job list), written with \uXXXX escapes.
  *
+ * What it must not do: read an answer that streams in (stream_in.c does),
+ * or use json-c.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"

@@ -18,6 +18,9 @@
  * from a 4-byte aligned start.  A container written that way is correct
  * wherever its parent puts it, since its parent aligns it in turn.
  *
+ * What it must not do: parse text or convert encodings (it is handed keys
+ * and strings already in the database encoding), or build JsonbValue trees.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"

@@ -9,13 +9,16 @@
  * picked from job answers (a submitted job's id, a job's status and error
  * message, a job in the job list, a deleted job's status).  What is handed
  * back as jsonb or text is read elsewhere, once: the JSON export as jsonb
- * or as relationship rows while it streams in (jsonstream.c, through
+ * or as relationship rows while it streams in (stream_in.c, into
  * jsonb_stream.c and relationships.c), the JSON export as text and the
  * small answers returned as jsonb (a job, the job list, the lineage of one
  * SQL text) with PostgreSQL's own parser (jsonb_io.c).
  *
  * A json-c object is freed on every path: palloc may raise an error while
  * one is alive, so each function releases it in PG_FINALLY.
+ *
+ * What it must not do: let json-c reach any other file (no json_* names of
+ * ours, no json-c type in jsonc.h), build jsonb, or read a streamed export.
  *
  *-------------------------------------------------------------------------
  */

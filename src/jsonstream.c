@@ -17,6 +17,10 @@
  * terminating NUL.  The buffer is compacted on feed, so memory is bounded
  * by the unconsumed tail, the largest token and the nesting stack.
  *
+ * What it must not do: include PostgreSQL headers, raise an error or
+ * longjmp, allocate other than through its hooks, or convert encodings
+ * (it hands out UTF-8; stream_in.c converts).
+ *
  *-------------------------------------------------------------------------
  */
 #include <stdint.h>

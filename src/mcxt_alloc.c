@@ -3,6 +3,9 @@
  * mcxt_alloc.c
  *	  Memory hooks for the pure-C readers (see mcxt_alloc.h).
  *
+ * What it must not do: raise an error (the hooks run inside libcurl's
+ * callbacks: they allocate with MCXT_ALLOC_NO_OOM and return NULL).
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"

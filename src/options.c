@@ -14,6 +14,8 @@
  * bring a credential of their own in the mapping (as postgres_fdw insists
  * on a password), unless a superuser set token_required 'false' on it.
  *
+ * What it must not do: make a request, or put a credential into a message.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"

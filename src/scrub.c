@@ -17,6 +17,10 @@
  * Matches are marked on the unchanged text and blanked at the end, so
  * that overlapping pieces, and pieces of different secrets, are all found.
  *
+ * What it must not do: leave a piece of SCRUB_PIECE bytes or more of a
+ * secret in the text, copy a secret anywhere but its own scratch memory,
+ * or log anything.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"

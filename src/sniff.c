@@ -103,4 +103,3 @@ sniff_init(SniffSink *ss, HttpSink *inner)
 	ss->inner = inner;
 	http_buffer_init(&ss->envelope);
 }
-

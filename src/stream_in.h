@@ -21,9 +21,9 @@
 typedef struct StreamIn StreamIn;
 
 /*
- * What a sink gives the input side.  Each runs in CurrentMemoryContext a
- * context the input side resets as tokens or records go by, and may raise
- * errors.  "arg" is the sink's own state.
+ * What a sink gives the input side.  Each runs with CurrentMemoryContext
+ * set to a context the input side resets as tokens or records go by, and
+ * may raise errors.  "arg" is the sink's own state.
  */
 typedef struct StreamSinkOps
 {

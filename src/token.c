@@ -212,4 +212,3 @@ api_token_forget(const SqlflowEndpoint *ep)
 
 	entry->expires = 0;
 }
-

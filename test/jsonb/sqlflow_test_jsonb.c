@@ -6,8 +6,9 @@
  *	  PostgreSQL's own jsonb_in.  Built by test/run, never installed.
  *
  * Two paths are checked: the streamed one sqlflow_export_json takes
- * (src/jsonb_stream.c: the streaming reader, fed in chunks of random
- * sizes, driving the writer), and the one-piece parse small answers take
+ * (src/stream_in.c: the streaming reader, fed in chunks of random sizes,
+ * handing tokens to the jsonb sink of src/jsonb_stream.c, which drives the
+ * writer), and the one-piece parse small answers take
  * (src/jsonb_io.c: PostgreSQL's parser driving the writer).
  *
  * sqlflow_fuzz_jsonb(seed, runs) generates "runs" JSON texts from a seeded
