@@ -282,13 +282,15 @@ sqlflow_export_json(PG_FUNCTION_ARGS)
 	PG_RETURN_DATUM(jsonb_result(sqlflow_api_export_jsonb(ep, &req)));
 }
 
-/* a job id argument: required, not empty */
+/* a job id argument: required (22004), not empty (22023) */
 static char *
 arg_job_id(FunctionCallInfo fcinfo, int n)
 {
-	char	   *job_id = arg_cstring(fcinfo, n);
+	char	   *job_id;
 
-	if (job_id == NULL || job_id[0] == '\0')
+	arg_not_null(fcinfo, n, "job_id");
+	job_id = arg_cstring(fcinfo, n);
+	if (job_id[0] == '\0')
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("a job id is required")));

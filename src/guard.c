@@ -21,19 +21,28 @@
  */
 #include "postgres.h"
 
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/table.h"
 #include "access/xact.h"
 #include "catalog/dependency.h"
+#include "catalog/indexing.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_depend.h"
 #include "catalog/pg_inherits.h"
+#include "catalog/pg_rewrite.h"
 #include "catalog/pg_type.h"
 #include "commands/dbcommands.h"
 #include "commands/extension.h"
+#include "common/hashfn.h"
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "nodes/parsenodes.h"
 #include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/hsearch.h"
 #include "utils/lsyscache.h"	/* get_database_name() from 19 on */
 #include "utils/memutils.h"
 #include "utils/resowner.h"
@@ -119,6 +128,74 @@ guard_add(List **targets, Oid relid, bool recurse, const char *action, const cha
 	}
 }
 
+/* the relation a rewrite rule belongs to (a view's _RETURN rule) */
+static Oid
+guard_rule_relation(Oid ruleoid)
+{
+	Relation	rw = table_open(RewriteRelationId, AccessShareLock);
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tup;
+	Oid			relid = InvalidOid;
+
+	ScanKeyInit(&key, Anum_pg_rewrite_oid, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(ruleoid));
+	scan = systable_beginscan(rw, RewriteOidIndexId, true, NULL, 1, &key);
+	tup = systable_getnext(scan);
+	if (HeapTupleIsValid(tup))
+		relid = ((Form_pg_rewrite) GETSTRUCT(tup))->ev_class;
+	systable_endscan(scan);
+	table_close(rw, AccessShareLock);
+	return relid;
+}
+
+/*
+ * What a CASCADE drops with relid (with its column attnum, when not 0):
+ * the views and materialized views whose rules read it, and theirs in
+ * turn, each added to *targets as dropped.  seen: relations met so far.
+ */
+static void
+guard_add_cascade(List **targets, Oid relid, AttrNumber attnum, List **seen)
+{
+	Relation	dep = table_open(DependRelationId, AccessShareLock);
+	ScanKeyData key[3];
+	SysScanDesc scan;
+	HeapTuple	tup;
+	List	   *views = NIL;
+	ListCell   *lc;
+
+	ScanKeyInit(&key[0], Anum_pg_depend_refclassid, BTEqualStrategyNumber,
+				F_OIDEQ, ObjectIdGetDatum(RelationRelationId));
+	ScanKeyInit(&key[1], Anum_pg_depend_refobjid, BTEqualStrategyNumber,
+				F_OIDEQ, ObjectIdGetDatum(relid));
+	ScanKeyInit(&key[2], Anum_pg_depend_refobjsubid, BTEqualStrategyNumber,
+				F_INT4EQ, Int32GetDatum((int32) attnum));
+	scan = systable_beginscan(dep, DependReferenceIndexId, true, NULL,
+							  attnum != 0 ? 3 : 2, key);
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		Form_pg_depend d = (Form_pg_depend) GETSTRUCT(tup);
+		Oid			view;
+
+		if (d->classid != RewriteRelationId)
+			continue;
+		view = guard_rule_relation(d->objid);
+		if (!OidIsValid(view) || view == relid || list_member_oid(*seen, view))
+			continue;
+		*seen = lappend_oid(*seen, view);
+		views = lappend_oid(views, view);
+	}
+	systable_endscan(scan);
+	table_close(dep, AccessShareLock);
+
+	foreach(lc, views)
+	{
+		CHECK_FOR_INTERRUPTS();
+		guard_add(targets, lfirst_oid(lc), false, "drop %s with CASCADE", NULL);
+		guard_add_cascade(targets, lfirst_oid(lc), 0, seen);
+	}
+}
+
 static Oid
 guard_relid(RangeVar *rv)
 {
@@ -166,6 +243,19 @@ guard_targets(Node *parsetree)
 					if (!OidIsValid(relid))
 						relid = guard_relid(stmt->relation);
 					guard_add(&targets, relid, stmt->relation->inh, action, cmd->name);
+					/* DROP COLUMN ... CASCADE drops the views that read it */
+					if (cmd->subtype == AT_DropColumn &&
+						cmd->behavior == DROP_CASCADE && OidIsValid(relid))
+					{
+						AttrNumber	attnum = get_attnum(relid, cmd->name);
+
+						if (attnum != InvalidAttrNumber)
+						{
+							List	   *seen = list_make1_oid(relid);
+
+							guard_add_cascade(&targets, relid, attnum, &seen);
+						}
+					}
 				}
 				break;
 			}
@@ -194,14 +284,28 @@ guard_targets(Node *parsetree)
 				DropStmt   *stmt = (DropStmt *) parsetree;
 				ListCell   *lc;
 
+				List	   *seen = NIL;
+
 				if (!is_relation_objtype(stmt->removeType))
 					break;
 				foreach(lc, stmt->objects)
 				{
 					RangeVar   *rv = makeRangeVarFromNameList((List *) lfirst(lc));
+					Oid			relid = guard_relid(rv);
 
 					/* dropping a partitioned table drops its partitions */
-					guard_add(&targets, guard_relid(rv), true, "drop %s", NULL);
+					guard_add(&targets, relid, true, "drop %s", NULL);
+					if (OidIsValid(relid))
+						seen = lappend_oid(seen, relid);
+				}
+				/* and CASCADE the views that read what is dropped */
+				if (stmt->behavior == DROP_CASCADE)
+				{
+					List	   *dropped = list_copy(seen);
+					ListCell   *lc2;
+
+					foreach(lc2, dropped)
+						guard_add_cascade(&targets, lfirst_oid(lc2), 0, &seen);
 				}
 				break;
 			}
@@ -245,6 +349,21 @@ append_object(StringInfo buf, HeapTuple tup, TupleDesc desc, bool with_column)
  * Ask the trace what depends on t downstream; fills f.  Runs inside the
  * caller's subtransaction, SPI connected; errors propagate to the caller.
  */
+/* the objects a finding has listed: a hash of their names */
+static uint32
+guard_seen_hash(const void *key, Size keysize)
+{
+	const char *name = *(const char *const *) key;
+
+	return hash_bytes((const unsigned char *) name, (int) strlen(name));
+}
+
+static int
+guard_seen_match(const void *key1, const void *key2, Size keysize)
+{
+	return strcmp(*(const char *const *) key1, *(const char *const *) key2);
+}
+
 static void
 guard_ask(SPIPlanPtr plan, Oid lineage, GuardTarget *t, GuardFinding *f,
 		  MemoryContext keep)
@@ -253,7 +372,8 @@ guard_ask(SPIPlanPtr plan, Oid lineage, GuardTarget *t, GuardFinding *f,
 	Datum		values[4];
 	char		nulls[4] = {' ', ' ', ' ', ' '};
 	MemoryContext oldcxt;
-	StringInfoData seen;
+	HTAB	   *seen;
+	HASHCTL		ctl;
 	StringInfoData obj;
 
 	initStringInfo(&name);
@@ -274,41 +394,40 @@ guard_ask(SPIPlanPtr plan, Oid lineage, GuardTarget *t, GuardFinding *f,
 
 	/*
 	 * Rows come ordered by depth, then path: the first time an object is
-	 * met is its nearest.  Objects are told apart by their text; the list of
-	 * those seen is kept as one string of NUL-separated names, short in
-	 * practice (a command's downstream objects).
+	 * met is its nearest.  Objects are told apart by their text, those seen
+	 * kept in a hash (a DROP COLUMN can reach thousands).
 	 */
 	oldcxt = MemoryContextSwitchTo(keep);
 	f->target = t;
 	f->count = 0;
 	initStringInfo(&f->list);
 	MemoryContextSwitchTo(oldcxt);
-	initStringInfo(&seen);
-	appendStringInfoChar(&seen, '\0');
+	ctl.keysize = sizeof(char *);
+	ctl.entrysize = sizeof(char *);
+	ctl.hash = guard_seen_hash;
+	ctl.match = guard_seen_match;
+	ctl.hcxt = CurrentMemoryContext;
+	seen = hash_create("sqlflow guard seen", 256, &ctl,
+					   HASH_ELEM | HASH_FUNCTION | HASH_COMPARE | HASH_CONTEXT);
 	initStringInfo(&obj);
 	for (uint64 i = 0; i < SPI_processed; i++)
 	{
 		HeapTuple	tup = SPI_tuptable->vals[i];
 		TupleDesc	desc = SPI_tuptable->tupdesc;
-		char	   *p;
-		bool		found = false;
+		char	   *copy;
+		bool		found;
 
 		resetStringInfo(&obj);
 		append_object(&obj, tup, desc, t->attname != NULL);
 		if (obj.len == 0)
 			continue;
-		/* "\0name\0" in the seen list */
-		for (p = seen.data; p < seen.data + seen.len - 1; p += strlen(p + 1) + 1)
-		{
-			if (strcmp(p + 1, obj.data) == 0)
-			{
-				found = true;
-				break;
-			}
-		}
+		copy = pstrdup(obj.data);
+		hash_search(seen, &copy, HASH_ENTER, &found);
 		if (found)
+		{
+			pfree(copy);
 			continue;
-		appendBinaryStringInfo(&seen, obj.data, obj.len + 1);
+		}
 		f->count++;
 		if (f->count <= GUARD_LIST_MAX)
 		{
@@ -328,6 +447,7 @@ guard_ask(SPIPlanPtr plan, Oid lineage, GuardTarget *t, GuardFinding *f,
 		appendStringInfo(&f->list, ", and %d more", f->count - GUARD_LIST_MAX);
 		MemoryContextSwitchTo(oldcxt);
 	}
+	hash_destroy(seen);
 }
 
 /* the one warning of a guard that cannot work; the change goes on */
