@@ -22,6 +22,7 @@ OBJS = \
 	src/pictures.o \
 	src/relationships.o \
 	src/scrub.o \
+	src/subxact.o \
 	src/trace.o \
 	src/trace_source.o
 

@@ -49,6 +49,7 @@
 
 #include "config.h"
 #include "guard.h"
+#include "subxact.h"
 
 /* how many downstream objects a message names before it only counts */
 #define GUARD_LIST_MAX 10
@@ -465,18 +466,79 @@ guard_cannot_check(const char *why_detail)
  * schema, where sqlflow_impact is.  Only reads; never raises an error of
  * its own except the refusal in error mode.
  */
+/* what the guard's checking step needs and gives back */
+typedef struct GuardCheck
+{
+	List	   *targets;
+	Oid			extnsp;
+	MemoryContext keep;			/* the command's context: findings live here */
+	GuardFinding *findings;
+	int			nfindings;
+	char	   *lineage_name;
+} GuardCheck;
+
+/*
+ * Everything that can fail (the name, the table, privileges, its columns,
+ * the trace): run in a subtransaction by sqlflow_guard_command.
+ */
+static void
+guard_check(void *arg)
+{
+	GuardCheck *gc = (GuardCheck *) arg;
+	Oid			argtypes[4] = {REGCLASSOID, TEXTOID, TEXTOID, INT4OID};
+	Oid			lineage;
+	SPIPlanPtr	plan;
+	StringInfoData q;
+	Datum		name;
+	bool		isnull;
+	ListCell   *lc;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+
+	/* the name is resolved as a regclass is, at each command */
+	name = CStringGetTextDatum(sqlflow_guard_lineage);
+	if (SPI_execute_with_args("SELECT pg_catalog.to_regclass($1)", 1,
+							  (Oid[]) {TEXTOID}, &name, NULL, true, 1) != SPI_OK_SELECT ||
+		SPI_processed != 1)
+		elog(ERROR, "could not resolve sqlflow.guard_lineage");
+	lineage = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	if (isnull)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("lineage table \"%s\" does not exist", sqlflow_guard_lineage)));
+	gc->lineage_name = MemoryContextStrdup(gc->keep,
+										   quote_qualified_identifier(get_namespace_name(get_rel_namespace(lineage)),
+																	  get_rel_name(lineage)));
+
+	initStringInfo(&q);
+	appendStringInfo(&q,
+					 "SELECT depth, target_db, target_schema, target_table, target_column, relation_type "
+					 "FROM %s.sqlflow_impact($1, $2, $3, $4)",
+					 quote_identifier(get_namespace_name(gc->extnsp)));
+	plan = SPI_prepare(q.data, 4, argtypes);
+	if (plan == NULL)
+		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+
+	foreach(lc, gc->targets)
+	{
+		CHECK_FOR_INTERRUPTS();
+		guard_ask(plan, lineage, (GuardTarget *) lfirst(lc),
+				  &gc->findings[gc->nfindings], gc->keep);
+		gc->nfindings++;
+	}
+	SPI_finish();
+}
+
 void
 sqlflow_guard_command(Node *parsetree, Oid extnsp)
 {
 	List	   *targets;
-	MemoryContext keep = CurrentMemoryContext;
-	ResourceOwner oldowner = CurrentResourceOwner;
+	GuardCheck	gc;
+	ErrorData  *edata;
+	const char *lineage_name;
 	GuardFinding *findings;
-	volatile int nfindings = 0;
-	volatile bool checked = false;
-	char	   *lineage_name = NULL;
-	ErrorData  *edata = NULL;
-	ListCell   *lc;
+	int			nfindings;
 
 	if (sqlflow_guard == SQLFLOW_GUARD_OFF || creating_extension || parsetree == NULL)
 		return;
@@ -491,79 +553,21 @@ sqlflow_guard_command(Node *parsetree, Oid extnsp)
 		return;
 	}
 
-	findings = palloc0(sizeof(GuardFinding) * list_length(targets));
-
 	/*
-	 * Everything that can fail (the name, the table, privileges, its
-	 * columns, the trace) runs in a subtransaction: a failure is rolled
-	 * back and becomes a WARNING, as a PL/pgSQL exception block would.
+	 * A failure to check is rolled back and becomes a WARNING, as a
+	 * PL/pgSQL exception block would make it (a cancel still cancels).
 	 */
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(keep);
-	PG_TRY();
-	{
-		Oid			argtypes[4] = {REGCLASSOID, TEXTOID, TEXTOID, INT4OID};
-		Oid			lineage;
-		SPIPlanPtr	plan;
-		StringInfoData q;
-		Datum		arg;
-		bool		isnull;
+	memset(&gc, 0, sizeof(gc));
+	gc.targets = targets;
+	gc.extnsp = extnsp;
+	gc.keep = CurrentMemoryContext;
+	gc.findings = palloc0(sizeof(GuardFinding) * list_length(targets));
+	edata = sqlflow_subxact_try(guard_check, &gc);
+	lineage_name = gc.lineage_name;
+	findings = gc.findings;
+	nfindings = gc.nfindings;
 
-		if (SPI_connect() != SPI_OK_CONNECT)
-			elog(ERROR, "SPI_connect failed");
-
-		/* the name is resolved as a regclass is, at each command */
-		arg = CStringGetTextDatum(sqlflow_guard_lineage);
-		if (SPI_execute_with_args("SELECT pg_catalog.to_regclass($1)", 1,
-								  (Oid[]) {TEXTOID}, &arg, NULL, true, 1) != SPI_OK_SELECT ||
-			SPI_processed != 1)
-			elog(ERROR, "could not resolve sqlflow.guard_lineage");
-		lineage = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-		if (isnull)
-			ereport(ERROR,
-					(errcode(ERRCODE_UNDEFINED_TABLE),
-					 errmsg("lineage table \"%s\" does not exist", sqlflow_guard_lineage)));
-		lineage_name = MemoryContextStrdup(keep,
-										   quote_qualified_identifier(get_namespace_name(get_rel_namespace(lineage)),
-																	  get_rel_name(lineage)));
-
-		initStringInfo(&q);
-		appendStringInfo(&q,
-						 "SELECT depth, target_db, target_schema, target_table, target_column, relation_type "
-						 "FROM %s.sqlflow_impact($1, $2, $3, $4)",
-						 quote_identifier(get_namespace_name(extnsp)));
-		plan = SPI_prepare(q.data, 4, argtypes);
-		if (plan == NULL)
-			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
-
-		foreach(lc, targets)
-		{
-			CHECK_FOR_INTERRUPTS();
-			guard_ask(plan, lineage, (GuardTarget *) lfirst(lc), &findings[nfindings], keep);
-			nfindings++;
-		}
-		SPI_finish();
-		checked = true;
-
-		ReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(keep);
-		CurrentResourceOwner = oldowner;
-	}
-	PG_CATCH();
-	{
-		MemoryContextSwitchTo(keep);
-		edata = CopyErrorData();
-		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(keep);
-		CurrentResourceOwner = oldowner;
-		if (edata->sqlerrcode == ERRCODE_QUERY_CANCELED ||
-			edata->sqlerrcode == ERRCODE_ADMIN_SHUTDOWN)
-			ReThrowError(edata);
-	}
-	PG_END_TRY();
-
-	if (!checked)
+	if (edata != NULL)
 	{
 		StringInfoData why;
 
