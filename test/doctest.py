@@ -471,6 +471,52 @@ def check_reference(text, problems):
         problems.append(f"docs/reference.md: names setting {s}, which the library does not define")
 
 
+SELF_CHECK = """# Self-check
+
+A [good link](#self-check) and [a bad one](#no-such-heading), [a missing file](no-such-file.md).
+
+```sql
+SELECT 1 / 0;                 -- fails: 22012 division by zero
+SELECT 1;                     -- fails: this succeeds, which must be reported
+SELECT 1 / 0;                 -- fails: 22023 the wrong SQLSTATE, which must be reported
+SELECT sqlflow_export('c359aef4bd9641d697732422debd8055', 'xml');
+SELECT count(*) FROM sqlflow_lineage('c359aef4bd9641d697732422debd8055');
+CREATE SERVER sqlflow FOREIGN DATA WRAPPER sqlflow OPTIONS (api_url 'ftp://example.com/');
+```
+"""
+# what the self-check must report, one pattern each, and nothing else
+SELF_CHECK_WANT = [r":3: link to #no-such-heading: no heading", r":3: link to no-such-file.md: no such file",
+                   r":7: SELECT 1;.*succeeded, but the document says it fails",
+                   r":8: SELECT 1 / 0;.*failed with 22012 .*the document says 22023",
+                   r":9: SELECT sqlflow_export.*ERROR 22023",
+                   r":11: CREATE SERVER sqlflow .*ERROR HV024"]
+
+
+def self_check():
+    """The doc-test can fail: a document with known mistakes must show each."""
+    import tempfile
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "self_check.md")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(SELF_CHECK)
+        problems, notes = [], []
+        check_links(path, SELF_CHECK, problems, notes)
+        ran = run_sql(path, SELF_CHECK, problems, notes)
+    missing = [w for w in SELF_CHECK_WANT if not any(re.search(w, p) for p in problems)]
+    extra = [p for p in problems if not any(re.search(w, p) for w in SELF_CHECK_WANT)]
+    if ran != 6 or missing or extra:
+        print("FAILED - the doc-test's self-check (a document with known mistakes)")
+        for w in missing:
+            print(f"  not reported: {w}")
+        for p in extra:
+            print(f"  reported, not expected: {p}")
+        if ran != 6:
+            print(f"  ran {ran} statements, not 6")
+        return False
+    print(f"ok - the doc-test's self-check: the {len(SELF_CHECK_WANT)} known mistakes reported, nothing else")
+    return True
+
+
 def main():
     files = sys.argv[1:] or (["README.md"] + sorted(os.path.relpath(p, top) for p in glob.glob(os.path.join(top, "docs", "*.md"))))
     if not URL:
@@ -480,6 +526,11 @@ def main():
     psql(["-c", 'DROP DATABASE IF EXISTS doctest_catalog WITH (FORCE)', "-c", "CREATE DATABASE doctest_catalog"], db="postgres")
     psql(["-v", "url=" + URL], "\n".join(SETUP) + "\n", db="doctest_catalog")
     passed = failed = 0
+    if not sys.argv[1:]:
+        if self_check():
+            passed += 1
+        else:
+            failed += 1
     for rel in files:
         path = os.path.join(top, rel)
         problems, notes = [], []
