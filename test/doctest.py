@@ -11,9 +11,12 @@ For README.md and every docs/*.md (one test each):
     the extension, the server "sqlflow" on the loopback SQLFlow server
     (SQLFLOW_TEST_URL, also the psql variable :url) and a user mapping for
     the current user.  A document's own CREATE EXTENSION sqlflow_export,
-    CREATE SERVER sqlflow ... and CREATE USER MAPPING ... SERVER sqlflow
-    still run, in a transaction that first drops the existing object and is
-    rolled back after them: they must succeed, and leave the set-up as it was;
+    CREATE SERVER sqlflow ... and CREATE USER MAPPING FOR CURRENT_USER
+    SERVER sqlflow still run, in a transaction that first drops the existing
+    object and is rolled back after them: they must succeed, and leave the
+    set-up as it was (after a \connect to another database nothing is there
+    and nothing is rolled back; databases the examples create are dropped
+    after them);
   - a statement carrying a comment "-- fails: ..." (in it, or after its
     semicolon on the same line, or on the lines just before it) must fail;
     when the comment starts with a SQLSTATE ("-- fails: 22023 ...") it must
@@ -34,7 +37,10 @@ lists them in its hint); the settings of its tables whose first column is
 "setting" are the sqlflow.* settings the library defines.
 
 A failure names the file, the line of the statement, the statement and the
-error.  The last line is "N passed, N failed, N skipped".
+error.  Before the files, a self-check runs a document with known mistakes
+(an error, a "fails" that succeeds, a wrong SQLSTATE, bad links) and must see
+each reported, and nothing else.  The last line is "N passed, N failed, N
+skipped".
 
 Usage: test/doctest.py [FILE...]   (default: README.md and docs/*.md)
 Needs PGHOST/PGPORT/PGUSER (as test/run exports them) and SQLFLOW_TEST_URL.
