@@ -28,7 +28,7 @@ For README.md and every docs/*.md (one test each):
     images too) names a file that exists, and an anchor one of its headings
     (GitHub's rule for heading anchors).
 
-docs/reference.md is also checked against the running extension: every
+README.md is at most 250 lines.  docs/reference.md is also checked against the running extension: every
 function and aggregate of the extension (pg_proc, through pg_depend on the
 extension) is in one of its tables whose first column is "function", and
 every sqlflow_...( it names is one of them; the options of its tables whose
@@ -60,6 +60,8 @@ TIMEOUT = int(os.environ.get("SQLFLOW_DOCTEST_TIMEOUT", "600"))
 # written on another branch at the same time; a link to it is reported, not
 # failed, until it is here
 PENDING = {"docs/openlineage.md"}
+# the README is what a user needs in five minutes; the rest is in docs/
+README_MAX_LINES = 250
 
 SETUP = [
     "CREATE EXTENSION sqlflow_export;",
@@ -543,6 +545,9 @@ def main():
         with open(path, encoding="utf-8") as f:
             text = f.read()
         check_links(path, text, problems, notes)
+        if rel == "README.md" and text.count("\n") > README_MAX_LINES:
+            problems.append(f"README.md: {text.count(chr(10))} lines, more than {README_MAX_LINES}: "
+                            "what is not needed in five minutes goes into docs/")
         ran = run_sql(rel, text, problems, notes)
         if rel == "docs/reference.md":
             check_reference(text, problems)
