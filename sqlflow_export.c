@@ -922,6 +922,7 @@ sqlflow_trace_job(PG_FUNCTION_ARGS)
 	trace_request_init(&req, arg_cstring(fcinfo, 1), arg_cstring(fcinfo, 2),
 					   arg_cstring(fcinfo, 3), PG_ARGISNULL(4),
 					   PG_ARGISNULL(4) ? 0 : PG_GETARG_INT32(4));
-	trace_job(fcinfo, arg_job_id(fcinfo, 0), arg_cstring(fcinfo, 5), &req);
+	/* NULL or '' is the latest job, as for sqlflow_lineage, which reads it */
+	trace_job(fcinfo, arg_cstring(fcinfo, 0), arg_cstring(fcinfo, 5), &req);
 	return (Datum) 0;
 }
