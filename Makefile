@@ -29,8 +29,10 @@ OBJS = \
 	src/scrub.o \
 	src/sniff.o \
 	src/stream_in.o \
+	src/subxact.o \
 	src/token.o \
-	src/trace.o
+	src/trace.o \
+	src/trace_source.o
 
 EXTENSION = sqlflow_export
 DATA = sqlflow_export--1.0.sql sqlflow_export--1.0--1.1.sql sqlflow_export--1.1--1.2.sql sqlflow_export--1.2--1.3.sql sqlflow_export--1.3--1.4.sql sqlflow_export--1.4.sql
@@ -43,7 +45,7 @@ PG_CPPFLAGS = -I$(srcdir)/src -DSQLFLOW_EXPORT_VERSION='"$(SQLFLOW_EXPORT_VERSIO
 SHLIB_LINK = -lcurl -ljson-c
 
 # the suites need the loopback SQLFlow server: run them through test/run
-REGRESS = setup export jsonb errors lineage relationships options traces traces_names traces_readonly traces_property pictures pictures_same guard jobs jobstate encoding upgrade cron security secrets transport transport_dns loose database_sql search_path standby
+REGRESS = setup export jsonb errors lineage relationships options traces traces_names traces_readonly traces_property traces_session pictures pictures_same guard jobs jobstate encoding upgrade cron security secrets transport transport_dns loose database_sql search_path standby
 REGRESS_OPTS = --inputdir=$(srcdir)
 
 EXTRA_CLEAN = results regression.diffs regression.out

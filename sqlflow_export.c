@@ -286,13 +286,15 @@ sqlflow_export_json(PG_FUNCTION_ARGS)
 	PG_RETURN_DATUM(jsonb_result(sqlflow_api_export_jsonb(ep, &req)));
 }
 
-/* a job id argument: required, not empty */
+/* a job id argument: required (22004), not empty (22023) */
 static char *
 arg_job_id(FunctionCallInfo fcinfo, int n)
 {
-	char	   *job_id = arg_cstring(fcinfo, n);
+	char	   *job_id;
 
-	if (job_id == NULL || job_id[0] == '\0')
+	arg_not_null(fcinfo, n, "job_id");
+	job_id = arg_cstring(fcinfo, n);
+	if (job_id[0] == '\0')
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("a job id is required")));
@@ -924,6 +926,7 @@ sqlflow_trace_job(PG_FUNCTION_ARGS)
 	trace_request_init(&req, arg_cstring(fcinfo, 1), arg_cstring(fcinfo, 2),
 					   arg_cstring(fcinfo, 3), PG_ARGISNULL(4),
 					   PG_ARGISNULL(4) ? 0 : PG_GETARG_INT32(4));
-	trace_job(fcinfo, arg_job_id(fcinfo, 0), arg_cstring(fcinfo, 5), &req);
+	/* NULL or '' is the latest job, as for sqlflow_lineage, which reads it */
+	trace_job(fcinfo, arg_cstring(fcinfo, 0), arg_cstring(fcinfo, 5), &req);
 	return (Datum) 0;
 }

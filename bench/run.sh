@@ -195,6 +195,12 @@ SQL
       pair "trace of depth 10 from one column, $2-row lineage table" \
         "SELECT count(*) FROM sqlflow_impact('$1', 'L0.T42', 'C3', 10);" \
         "WITH RECURSIVE r(s, t, c, d) AS (SELECT 'L0', 'T42', 'C3', 0 UNION SELECT l.target_schema, l.target_table, l.target_column, r.d + 1 FROM r JOIN $1 l ON l.source_table = r.t AND l.source_column = r.c AND l.source_schema = r.s WHERE r.d < 10) SELECT count(*) FROM r;"
+      # the CTE above returns nodes only; this one returns what a trace
+      # returns (each row hit, its depth and path; paths not revisiting a
+      # node), though every path rather than the first to each node
+      pair "the same trace against a recursive CTE returning rows, depth and path" \
+        "SELECT count(*) FROM sqlflow_impact('$1', 'L0.T42', 'C3', 10);" \
+        "WITH RECURSIVE r AS (SELECT 1 AS depth, l.*, ARRAY[concat_ws('.', l.source_schema, l.source_table, l.source_column), concat_ws('.', l.target_schema, l.target_table, l.target_column)] AS path FROM $1 l WHERE l.source_table = 'T42' AND l.source_column = 'C3' AND l.source_schema = 'L0' UNION ALL SELECT r.depth + 1, l.*, r.path || concat_ws('.', l.target_schema, l.target_table, l.target_column) FROM r JOIN $1 l ON l.source_table = r.target_table AND l.source_column = r.target_column AND l.source_schema = r.target_schema WHERE r.depth < 10 AND concat_ws('.', l.target_schema, l.target_table, l.target_column) <> ALL (r.path)) SELECT count(*) FROM r;"
     }
     export WARM=1
     [ "$mode" = all ] && echo "    trace pairs: the second time column is the recursive CTE; warm" >&2

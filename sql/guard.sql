@@ -106,8 +106,30 @@ ALTER TABLE kraw.orders ADD COLUMN extra int;
 ALTER TABLE kraw.orders DROP COLUMN extra;
 ROLLBACK;
 
+-- CASCADE: the views a drop takes with it are dropped objects too
+CREATE TABLE kraw.plain (x numeric, y numeric);
+CREATE VIEW mart.kpi2 AS SELECT x AS eur FROM kraw.plain;
+CREATE VIEW mart.kpi3 AS SELECT eur FROM mart.kpi2;
+CREATE VIEW mart.kpi4 AS SELECT y FROM kraw.plain;
+INSERT INTO guard_lineage (source_db, source_schema, source_table, source_column,
+                           target_db, target_schema, target_table, target_column, relation_type, effect_type)
+VALUES ('DEFAULT', 'mart', 'kpi3', 'eur', 'DEFAULT', 'mart', 'board3', 'eur', 'fdd', 'insert'),
+       ('DEFAULT', 'mart', 'kpi4', 'y', 'DEFAULT', 'mart', 'board4', 'y', 'fdd', 'insert');
+-- nothing in lineage reads kraw.plain itself: silent without CASCADE
+-- (PostgreSQL refuses the drop on its own)
+SELECT sqlflow_test_try('DROP TABLE kraw.plain') AS without_cascade;
+BEGIN;
+DROP TABLE kraw.plain CASCADE;
+ROLLBACK;
+-- a column: only the views that read that column
+BEGIN;
+ALTER TABLE kraw.plain DROP COLUMN x CASCADE;
+ROLLBACK;
+
 -- error: refused with 2BP01, until the guard is set to warn for the transaction
 SET sqlflow.guard = error;
+SELECT sqlflow_test_try('DROP TABLE kraw.plain CASCADE') AS cascade;
+SELECT sqlflow_test_try('ALTER TABLE kraw.plain DROP COLUMN y CASCADE') AS cascade_column;
 BEGIN;
 ALTER TABLE kraw.orders DROP COLUMN amount;
 ROLLBACK;

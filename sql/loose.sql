@@ -20,6 +20,12 @@ SELECT (SELECT count(*) FROM sqlflow_lineage(NULL)) =
        (SELECT count(*) FROM sqlflow_lineage(:demo)) AS lineage_null_is_latest,
        sqlflow_export(NULL, 'csv') = sqlflow_export(:demo, 'csv') AS export_null_is_latest,
        sqlflow_export_json(NULL) = sqlflow_export_json(:demo) AS export_json_null_is_latest;
+-- and so does sqlflow_trace_job, which reads the job with sqlflow_lineage
+SELECT (SELECT array_agg(t::text ORDER BY t::text) FROM sqlflow_trace_job(NULL, 'scott.emp', 'sal') t) =
+       (SELECT array_agg(t::text ORDER BY t::text) FROM sqlflow_trace_job(:demo, 'scott.emp', 'sal') t) AS trace_job_null_is_latest,
+       (SELECT array_agg(t::text ORDER BY t::text) FROM sqlflow_trace_job('', 'scott.emp', 'sal') t) =
+       (SELECT array_agg(t::text ORDER BY t::text) FROM sqlflow_trace_job(:demo, 'scott.emp', 'sal') t) AS trace_job_empty_is_latest,
+       (SELECT count(*) FROM sqlflow_trace_job(:demo, 'scott.emp', 'sal')) AS rows;
 -- the job life needs a job id
 SELECT sqlflow_test_try($$SELECT sqlflow_job(NULL)$$);
 SELECT sqlflow_test_try($$SELECT sqlflow_wait('')$$);

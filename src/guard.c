@@ -21,25 +21,35 @@
  */
 #include "postgres.h"
 
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/table.h"
 #include "access/xact.h"
 #include "catalog/dependency.h"
+#include "catalog/indexing.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_depend.h"
 #include "catalog/pg_inherits.h"
+#include "catalog/pg_rewrite.h"
 #include "catalog/pg_type.h"
 #include "commands/dbcommands.h"
 #include "commands/extension.h"
+#include "common/hashfn.h"
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "nodes/parsenodes.h"
 #include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/hsearch.h"
 #include "utils/lsyscache.h"	/* get_database_name() from 19 on */
 #include "utils/memutils.h"
 #include "utils/resowner.h"
 
 #include "config.h"
 #include "guard.h"
+#include "subxact.h"
 
 /* how many downstream objects a message names before it only counts */
 #define GUARD_LIST_MAX 10
@@ -119,6 +129,74 @@ guard_add(List **targets, Oid relid, bool recurse, const char *action, const cha
 	}
 }
 
+/* the relation a rewrite rule belongs to (a view's _RETURN rule) */
+static Oid
+guard_rule_relation(Oid ruleoid)
+{
+	Relation	rw = table_open(RewriteRelationId, AccessShareLock);
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tup;
+	Oid			relid = InvalidOid;
+
+	ScanKeyInit(&key, Anum_pg_rewrite_oid, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(ruleoid));
+	scan = systable_beginscan(rw, RewriteOidIndexId, true, NULL, 1, &key);
+	tup = systable_getnext(scan);
+	if (HeapTupleIsValid(tup))
+		relid = ((Form_pg_rewrite) GETSTRUCT(tup))->ev_class;
+	systable_endscan(scan);
+	table_close(rw, AccessShareLock);
+	return relid;
+}
+
+/*
+ * What a CASCADE drops with relid (with its column attnum, when not 0):
+ * the views and materialized views whose rules read it, and theirs in
+ * turn, each added to *targets as dropped.  seen: relations met so far.
+ */
+static void
+guard_add_cascade(List **targets, Oid relid, AttrNumber attnum, List **seen)
+{
+	Relation	dep = table_open(DependRelationId, AccessShareLock);
+	ScanKeyData key[3];
+	SysScanDesc scan;
+	HeapTuple	tup;
+	List	   *views = NIL;
+	ListCell   *lc;
+
+	ScanKeyInit(&key[0], Anum_pg_depend_refclassid, BTEqualStrategyNumber,
+				F_OIDEQ, ObjectIdGetDatum(RelationRelationId));
+	ScanKeyInit(&key[1], Anum_pg_depend_refobjid, BTEqualStrategyNumber,
+				F_OIDEQ, ObjectIdGetDatum(relid));
+	ScanKeyInit(&key[2], Anum_pg_depend_refobjsubid, BTEqualStrategyNumber,
+				F_INT4EQ, Int32GetDatum((int32) attnum));
+	scan = systable_beginscan(dep, DependReferenceIndexId, true, NULL,
+							  attnum != 0 ? 3 : 2, key);
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		Form_pg_depend d = (Form_pg_depend) GETSTRUCT(tup);
+		Oid			view;
+
+		if (d->classid != RewriteRelationId)
+			continue;
+		view = guard_rule_relation(d->objid);
+		if (!OidIsValid(view) || view == relid || list_member_oid(*seen, view))
+			continue;
+		*seen = lappend_oid(*seen, view);
+		views = lappend_oid(views, view);
+	}
+	systable_endscan(scan);
+	table_close(dep, AccessShareLock);
+
+	foreach(lc, views)
+	{
+		CHECK_FOR_INTERRUPTS();
+		guard_add(targets, lfirst_oid(lc), false, "drop %s with CASCADE", NULL);
+		guard_add_cascade(targets, lfirst_oid(lc), 0, seen);
+	}
+}
+
 static Oid
 guard_relid(RangeVar *rv)
 {
@@ -166,6 +244,19 @@ guard_targets(Node *parsetree)
 					if (!OidIsValid(relid))
 						relid = guard_relid(stmt->relation);
 					guard_add(&targets, relid, stmt->relation->inh, action, cmd->name);
+					/* DROP COLUMN ... CASCADE drops the views that read it */
+					if (cmd->subtype == AT_DropColumn &&
+						cmd->behavior == DROP_CASCADE && OidIsValid(relid))
+					{
+						AttrNumber	attnum = get_attnum(relid, cmd->name);
+
+						if (attnum != InvalidAttrNumber)
+						{
+							List	   *seen = list_make1_oid(relid);
+
+							guard_add_cascade(&targets, relid, attnum, &seen);
+						}
+					}
 				}
 				break;
 			}
@@ -194,14 +285,28 @@ guard_targets(Node *parsetree)
 				DropStmt   *stmt = (DropStmt *) parsetree;
 				ListCell   *lc;
 
+				List	   *seen = NIL;
+
 				if (!is_relation_objtype(stmt->removeType))
 					break;
 				foreach(lc, stmt->objects)
 				{
 					RangeVar   *rv = makeRangeVarFromNameList((List *) lfirst(lc));
+					Oid			relid = guard_relid(rv);
 
 					/* dropping a partitioned table drops its partitions */
-					guard_add(&targets, guard_relid(rv), true, "drop %s", NULL);
+					guard_add(&targets, relid, true, "drop %s", NULL);
+					if (OidIsValid(relid))
+						seen = lappend_oid(seen, relid);
+				}
+				/* and CASCADE the views that read what is dropped */
+				if (stmt->behavior == DROP_CASCADE)
+				{
+					List	   *dropped = list_copy(seen);
+					ListCell   *lc2;
+
+					foreach(lc2, dropped)
+						guard_add_cascade(&targets, lfirst_oid(lc2), 0, &seen);
 				}
 				break;
 			}
@@ -245,6 +350,21 @@ append_object(StringInfo buf, HeapTuple tup, TupleDesc desc, bool with_column)
  * Ask the trace what depends on t downstream; fills f.  Runs inside the
  * caller's subtransaction, SPI connected; errors propagate to the caller.
  */
+/* the objects a finding has listed: a hash of their names */
+static uint32
+guard_seen_hash(const void *key, Size keysize)
+{
+	const char *name = *(const char *const *) key;
+
+	return hash_bytes((const unsigned char *) name, (int) strlen(name));
+}
+
+static int
+guard_seen_match(const void *key1, const void *key2, Size keysize)
+{
+	return strcmp(*(const char *const *) key1, *(const char *const *) key2);
+}
+
 static void
 guard_ask(SPIPlanPtr plan, Oid lineage, GuardTarget *t, GuardFinding *f,
 		  MemoryContext keep)
@@ -253,7 +373,8 @@ guard_ask(SPIPlanPtr plan, Oid lineage, GuardTarget *t, GuardFinding *f,
 	Datum		values[4];
 	char		nulls[4] = {' ', ' ', ' ', ' '};
 	MemoryContext oldcxt;
-	StringInfoData seen;
+	HTAB	   *seen;
+	HASHCTL		ctl;
 	StringInfoData obj;
 
 	initStringInfo(&name);
@@ -274,41 +395,40 @@ guard_ask(SPIPlanPtr plan, Oid lineage, GuardTarget *t, GuardFinding *f,
 
 	/*
 	 * Rows come ordered by depth, then path: the first time an object is
-	 * met is its nearest.  Objects are told apart by their text; the list of
-	 * those seen is kept as one string of NUL-separated names, short in
-	 * practice (a command's downstream objects).
+	 * met is its nearest.  Objects are told apart by their text, those seen
+	 * kept in a hash (a DROP COLUMN can reach thousands).
 	 */
 	oldcxt = MemoryContextSwitchTo(keep);
 	f->target = t;
 	f->count = 0;
 	initStringInfo(&f->list);
 	MemoryContextSwitchTo(oldcxt);
-	initStringInfo(&seen);
-	appendStringInfoChar(&seen, '\0');
+	ctl.keysize = sizeof(char *);
+	ctl.entrysize = sizeof(char *);
+	ctl.hash = guard_seen_hash;
+	ctl.match = guard_seen_match;
+	ctl.hcxt = CurrentMemoryContext;
+	seen = hash_create("sqlflow guard seen", 256, &ctl,
+					   HASH_ELEM | HASH_FUNCTION | HASH_COMPARE | HASH_CONTEXT);
 	initStringInfo(&obj);
 	for (uint64 i = 0; i < SPI_processed; i++)
 	{
 		HeapTuple	tup = SPI_tuptable->vals[i];
 		TupleDesc	desc = SPI_tuptable->tupdesc;
-		char	   *p;
-		bool		found = false;
+		char	   *copy;
+		bool		found;
 
 		resetStringInfo(&obj);
 		append_object(&obj, tup, desc, t->attname != NULL);
 		if (obj.len == 0)
 			continue;
-		/* "\0name\0" in the seen list */
-		for (p = seen.data; p < seen.data + seen.len - 1; p += strlen(p + 1) + 1)
-		{
-			if (strcmp(p + 1, obj.data) == 0)
-			{
-				found = true;
-				break;
-			}
-		}
+		copy = pstrdup(obj.data);
+		hash_search(seen, &copy, HASH_ENTER, &found);
 		if (found)
+		{
+			pfree(copy);
 			continue;
-		appendBinaryStringInfo(&seen, obj.data, obj.len + 1);
+		}
 		f->count++;
 		if (f->count <= GUARD_LIST_MAX)
 		{
@@ -328,6 +448,7 @@ guard_ask(SPIPlanPtr plan, Oid lineage, GuardTarget *t, GuardFinding *f,
 		appendStringInfo(&f->list, ", and %d more", f->count - GUARD_LIST_MAX);
 		MemoryContextSwitchTo(oldcxt);
 	}
+	hash_destroy(seen);
 }
 
 /* the one warning of a guard that cannot work; the change goes on */
@@ -345,18 +466,79 @@ guard_cannot_check(const char *why_detail)
  * schema, where sqlflow_impact is.  Only reads; never raises an error of
  * its own except the refusal in error mode.
  */
+/* what the guard's checking step needs and gives back */
+typedef struct GuardCheck
+{
+	List	   *targets;
+	Oid			extnsp;
+	MemoryContext keep;			/* the command's context: findings live here */
+	GuardFinding *findings;
+	int			nfindings;
+	char	   *lineage_name;
+} GuardCheck;
+
+/*
+ * Everything that can fail (the name, the table, privileges, its columns,
+ * the trace): run in a subtransaction by sqlflow_guard_command.
+ */
+static void
+guard_check(void *arg)
+{
+	GuardCheck *gc = (GuardCheck *) arg;
+	Oid			argtypes[4] = {REGCLASSOID, TEXTOID, TEXTOID, INT4OID};
+	Oid			lineage;
+	SPIPlanPtr	plan;
+	StringInfoData q;
+	Datum		name;
+	bool		isnull;
+	ListCell   *lc;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+
+	/* the name is resolved as a regclass is, at each command */
+	name = CStringGetTextDatum(sqlflow_guard_lineage);
+	if (SPI_execute_with_args("SELECT pg_catalog.to_regclass($1)", 1,
+							  (Oid[]) {TEXTOID}, &name, NULL, true, 1) != SPI_OK_SELECT ||
+		SPI_processed != 1)
+		elog(ERROR, "could not resolve sqlflow.guard_lineage");
+	lineage = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	if (isnull)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("lineage table \"%s\" does not exist", sqlflow_guard_lineage)));
+	gc->lineage_name = MemoryContextStrdup(gc->keep,
+										   quote_qualified_identifier(get_namespace_name(get_rel_namespace(lineage)),
+																	  get_rel_name(lineage)));
+
+	initStringInfo(&q);
+	appendStringInfo(&q,
+					 "SELECT depth, target_db, target_schema, target_table, target_column, relation_type "
+					 "FROM %s.sqlflow_impact($1, $2, $3, $4)",
+					 quote_identifier(get_namespace_name(gc->extnsp)));
+	plan = SPI_prepare(q.data, 4, argtypes);
+	if (plan == NULL)
+		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+
+	foreach(lc, gc->targets)
+	{
+		CHECK_FOR_INTERRUPTS();
+		guard_ask(plan, lineage, (GuardTarget *) lfirst(lc),
+				  &gc->findings[gc->nfindings], gc->keep);
+		gc->nfindings++;
+	}
+	SPI_finish();
+}
+
 void
 sqlflow_guard_command(Node *parsetree, Oid extnsp)
 {
 	List	   *targets;
-	MemoryContext keep = CurrentMemoryContext;
-	ResourceOwner oldowner = CurrentResourceOwner;
+	GuardCheck	gc;
+	ErrorData  *edata;
+	const char *lineage_name;
 	GuardFinding *findings;
-	volatile int nfindings = 0;
-	volatile bool checked = false;
-	char	   *lineage_name = NULL;
-	ErrorData  *edata = NULL;
-	ListCell   *lc;
+	int			nfindings;
 
 	if (sqlflow_guard == SQLFLOW_GUARD_OFF || creating_extension || parsetree == NULL)
 		return;
@@ -371,79 +553,21 @@ sqlflow_guard_command(Node *parsetree, Oid extnsp)
 		return;
 	}
 
-	findings = palloc0(sizeof(GuardFinding) * list_length(targets));
-
 	/*
-	 * Everything that can fail (the name, the table, privileges, its
-	 * columns, the trace) runs in a subtransaction: a failure is rolled
-	 * back and becomes a WARNING, as a PL/pgSQL exception block would.
+	 * A failure to check is rolled back and becomes a WARNING, as a
+	 * PL/pgSQL exception block would make it (a cancel still cancels).
 	 */
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(keep);
-	PG_TRY();
-	{
-		Oid			argtypes[4] = {REGCLASSOID, TEXTOID, TEXTOID, INT4OID};
-		Oid			lineage;
-		SPIPlanPtr	plan;
-		StringInfoData q;
-		Datum		arg;
-		bool		isnull;
+	memset(&gc, 0, sizeof(gc));
+	gc.targets = targets;
+	gc.extnsp = extnsp;
+	gc.keep = CurrentMemoryContext;
+	gc.findings = palloc0(sizeof(GuardFinding) * list_length(targets));
+	edata = sqlflow_subxact_try(guard_check, &gc);
+	lineage_name = gc.lineage_name;
+	findings = gc.findings;
+	nfindings = gc.nfindings;
 
-		if (SPI_connect() != SPI_OK_CONNECT)
-			elog(ERROR, "SPI_connect failed");
-
-		/* the name is resolved as a regclass is, at each command */
-		arg = CStringGetTextDatum(sqlflow_guard_lineage);
-		if (SPI_execute_with_args("SELECT pg_catalog.to_regclass($1)", 1,
-								  (Oid[]) {TEXTOID}, &arg, NULL, true, 1) != SPI_OK_SELECT ||
-			SPI_processed != 1)
-			elog(ERROR, "could not resolve sqlflow.guard_lineage");
-		lineage = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-		if (isnull)
-			ereport(ERROR,
-					(errcode(ERRCODE_UNDEFINED_TABLE),
-					 errmsg("lineage table \"%s\" does not exist", sqlflow_guard_lineage)));
-		lineage_name = MemoryContextStrdup(keep,
-										   quote_qualified_identifier(get_namespace_name(get_rel_namespace(lineage)),
-																	  get_rel_name(lineage)));
-
-		initStringInfo(&q);
-		appendStringInfo(&q,
-						 "SELECT depth, target_db, target_schema, target_table, target_column, relation_type "
-						 "FROM %s.sqlflow_impact($1, $2, $3, $4)",
-						 quote_identifier(get_namespace_name(extnsp)));
-		plan = SPI_prepare(q.data, 4, argtypes);
-		if (plan == NULL)
-			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
-
-		foreach(lc, targets)
-		{
-			CHECK_FOR_INTERRUPTS();
-			guard_ask(plan, lineage, (GuardTarget *) lfirst(lc), &findings[nfindings], keep);
-			nfindings++;
-		}
-		SPI_finish();
-		checked = true;
-
-		ReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(keep);
-		CurrentResourceOwner = oldowner;
-	}
-	PG_CATCH();
-	{
-		MemoryContextSwitchTo(keep);
-		edata = CopyErrorData();
-		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(keep);
-		CurrentResourceOwner = oldowner;
-		if (edata->sqlerrcode == ERRCODE_QUERY_CANCELED ||
-			edata->sqlerrcode == ERRCODE_ADMIN_SHUTDOWN)
-			ReThrowError(edata);
-	}
-	PG_END_TRY();
-
-	if (!checked)
+	if (edata != NULL)
 	{
 		StringInfoData why;
 
