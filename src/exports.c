@@ -20,10 +20,7 @@
  */
 #include "postgres.h"
 
-#include "access/xact.h"
 #include "utils/builtins.h"
-#include "utils/memutils.h"
-#include "utils/resowner.h"
 #include "utils/xml.h"
 
 #include "api_call.h"
@@ -34,6 +31,7 @@
 #include "lineage.h"
 #include "relationships.h"
 #include "sniff.h"
+#include "subxact.h"
 
 /* first byte that is not white space or a byte-order mark */
 static char
@@ -352,50 +350,43 @@ api_read_sniffed(ApiCall *call, const SqlflowEndpoint *ep, SqlflowEnvelope *env)
  * After a CSV export without rows: ask the JSON export whether the job is
  * in summary mode (api_call warns then).  The rows already read are right
  * whatever the answer, so a failure of this question does not fail them:
- * it is rolled back in a subtransaction of its own, as in api_diagnose_job,
- * and reported as a WARNING with the cause.  A cancel still goes on.
+ * it is rolled back in a subtransaction of its own (subxact.c), as in
+ * api_diagnose_job, and reported as a WARNING with the cause.  A cancel
+ * still goes on.
  */
+typedef struct SummaryQuestion
+{
+	const SqlflowEndpoint *ep;
+	const SqlflowExportRequest *req;
+} SummaryQuestion;
+
+/* the question: the JSON export with the same options (api_call warns) */
+static void
+api_ask_json_export(void *arg)
+{
+	SummaryQuestion *q = (SummaryQuestion *) arg;
+	HttpField	fields[EXPORT_MAX_FIELDS];
+	char		delim[2];
+	ApiCall		call;
+	SqlflowEnvelope env;
+	HttpBuffer	buf;
+
+	http_buffer_init(&buf);
+	api_export_init(&call, fields, delim, q->req, SQLFLOW_FORMAT_JSON);
+	call.sink = &buf.sink;
+	call.read_envelope = api_read_json_check;
+	api_call(q->ep, &call, &env);
+}
+
 static void
 api_summary_check(const SqlflowEndpoint *ep, const SqlflowExportRequest *req)
 {
-	MemoryContext oldcxt = CurrentMemoryContext;
-	ResourceOwner oldowner = CurrentResourceOwner;
-	ErrorData  *edata = NULL;
+	SummaryQuestion q;
+	ErrorData  *edata;
 
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(oldcxt);
-
-	PG_TRY();
-	{
-		HttpField	fields[EXPORT_MAX_FIELDS];
-		char		delim[2];
-		ApiCall		call;
-		SqlflowEnvelope env;
-		HttpBuffer	buf;
-
-		http_buffer_init(&buf);
-		api_export_init(&call, fields, delim, req, SQLFLOW_FORMAT_JSON);
-		call.sink = &buf.sink;
-		call.read_envelope = api_read_json_check;
-		api_call(ep, &call, &env);
-
-		ReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(oldcxt);
-		CurrentResourceOwner = oldowner;
-	}
-	PG_CATCH();
-	{
-		MemoryContextSwitchTo(oldcxt);
-		edata = CopyErrorData();
-		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(oldcxt);
-		CurrentResourceOwner = oldowner;
-		if (edata->sqlerrcode == ERRCODE_QUERY_CANCELED ||
-			edata->sqlerrcode == ERRCODE_ADMIN_SHUTDOWN)
-			ReThrowError(edata);
-	}
-	PG_END_TRY();
+	q.ep = ep;
+	q.req = req;
+	edata = sqlflow_subxact_try(api_ask_json_export, &q);
 
 	api_transient = false;
 	if (edata == NULL)

@@ -17,15 +17,13 @@
  */
 #include "postgres.h"
 
-#include "access/xact.h"
 #include "mb/pg_wchar.h"
 #include "utils/builtins.h"
-#include "utils/memutils.h"
-#include "utils/resowner.h"
 
 #include "api_call.h"
 #include "encoding.h"
 #include "jsonc.h"
+#include "subxact.h"
 
 /*
  * SQLFlow answers an unknown (or deleted) job, and an export of a job that
@@ -36,67 +34,62 @@
  * finished (the original error stands), and also if the question itself
  * fails (then the original error is the better one to report), except for
  * a cancel, which goes on.  The question runs in a subtransaction of its
- * own, so that an error in it is rolled back properly (what it holds is
- * released) before we go on, as a PL/pgSQL exception block does.
+ * own (subxact.c), so that an error in it is rolled back properly (what it
+ * holds is released) before we go on, as a PL/pgSQL exception block does.
  */
+typedef struct JobQuestion
+{
+	const SqlflowEndpoint *ep;
+	const char *job_id;
+	char	   *status;
+	char	   *error_message;
+	bool		found;
+} JobQuestion;
+
+/* the question: is the job in the user's job list, and in what state */
+static void
+api_ask_job_list(void *arg)
+{
+	JobQuestion *q = (JobQuestion *) arg;
+	ApiCall		list;
+	char	   *answer;
+	size_t		len;
+	char	   *id_utf8 = sqlflow_to_utf8(q->job_id, strlen(q->job_id), &len);
+
+	memset(&list, 0, sizeof(list));
+	list.path = "/sqlflow/job/displayUserJobsSummary";
+	list.what = "the job list";
+	answer = api_buffered_call(q->ep, &list, api_read_small_json);
+	q->found = sqlflow_jsonc_find_job(answer, strlen(answer), pnstrdup(id_utf8, len),
+									  &q->status, &q->error_message);
+}
+
 void
 api_diagnose_job(const SqlflowEndpoint *ep, const ApiCall *call, int code,
 				 const char *server_text)
 {
-	MemoryContext oldcxt = CurrentMemoryContext;
-	ResourceOwner oldowner = CurrentResourceOwner;
 	const char *job_id = call->job_id;
-	char	   *status = NULL;
-	char	   *error_message = NULL;
-	volatile bool found = false;
-	volatile bool asked = false;
+	JobQuestion q;
+	ErrorData  *edata;
+	char	   *status;
+	char	   *error_message;
 
-	BeginInternalSubTransaction(NULL);
-	/* what the question returns outlives the subtransaction */
-	MemoryContextSwitchTo(oldcxt);
-
-	PG_TRY();
-	{
-		ApiCall		list;
-		char	   *answer;
-		size_t		len;
-		char	   *id_utf8 = sqlflow_to_utf8(job_id, strlen(job_id), &len);
-
-		memset(&list, 0, sizeof(list));
-		list.path = "/sqlflow/job/displayUserJobsSummary";
-		list.what = "the job list";
-		answer = api_buffered_call(ep, &list, api_read_small_json);
-		found = sqlflow_jsonc_find_job(answer, strlen(answer), pnstrdup(id_utf8, len),
-									   &status, &error_message);
-		asked = true;
-
-		ReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(oldcxt);
-		CurrentResourceOwner = oldowner;
-	}
-	PG_CATCH();
-	{
-		ErrorData  *edata;
-
-		MemoryContextSwitchTo(oldcxt);
-		edata = CopyErrorData();
-		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(oldcxt);
-		CurrentResourceOwner = oldowner;
-		if (edata->sqlerrcode == ERRCODE_QUERY_CANCELED ||
-			edata->sqlerrcode == ERRCODE_ADMIN_SHUTDOWN)
-			ReThrowError(edata);
-		FreeErrorData(edata);
-	}
-	PG_END_TRY();
+	memset(&q, 0, sizeof(q));
+	q.ep = ep;
+	q.job_id = job_id;
+	edata = sqlflow_subxact_try(api_ask_job_list, &q);
 
 	api_transient = false;
-	if (!asked)
+	if (edata != NULL)
+	{
+		FreeErrorData(edata);
 		return;
+	}
+	status = q.status;
+	error_message = q.error_message;
 	if (status)
 		status = api_server_text(ep, status);
-	if (!found || (status && strcmp(status, "delete") == 0))
+	if (!q.found || (status && strcmp(status, "delete") == 0))
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("sqlflow job %s does not exist on server \"%s\"", job_id, ep->server_name),
