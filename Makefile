@@ -15,6 +15,7 @@ OBJS = \
 	src/jsonstream.o \
 	src/lineage.o \
 	src/mcxt_alloc.o \
+	src/openlineage.o \
 	src/options.o \
 	src/relationships.o
 

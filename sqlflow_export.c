@@ -37,6 +37,7 @@
 
 #include "api.h"
 #include "config.h"
+#include "openlineage.h"
 #include "options.h"
 
 PG_MODULE_MAGIC;
@@ -673,4 +674,79 @@ sqlflow_relationships_job(PG_FUNCTION_ARGS)
 	tuplestore_end(rsinfo->setResult);
 	rsinfo->setResult = result;
 	return (Datum) 0;
+}
+
+PG_FUNCTION_INFO_V1(sqlflow_uuid_v5);
+
+/*
+ * sqlflow_uuid_v5(namespace uuid, name text) RETURNS uuid: the name-based
+ * (SHA-1) UUID of the name, as UTF-8 whatever the database encoding.
+ */
+Datum
+sqlflow_uuid_v5(PG_FUNCTION_ARGS)
+{
+	pg_uuid_t  *ns = PG_GETARG_UUID_P(0);
+	text	   *name = PG_GETARG_TEXT_PP(1);
+	char	   *utf8;
+	pg_uuid_t  *out = palloc(sizeof(pg_uuid_t));
+
+	utf8 = (char *) pg_do_encoding_conversion((unsigned char *) VARDATA_ANY(name),
+											  VARSIZE_ANY_EXHDR(name),
+											  GetDatabaseEncoding(), PG_UTF8);
+	openlineage_uuid_v5(ns, utf8,
+						utf8 == VARDATA_ANY(name) ? VARSIZE_ANY_EXHDR(name) : strlen(utf8),
+						out);
+	PG_RETURN_UUID_P(out);
+}
+
+PG_FUNCTION_INFO_V1(sqlflow_openlineage_send);
+
+/*
+ * sqlflow_openlineage_send(target text, events jsonb[]) RETURNS integer:
+ * POSTs each event to the openlineage_url of the server "target"; the
+ * number accepted.
+ */
+Datum
+sqlflow_openlineage_send(PG_FUNCTION_ARGS)
+{
+	SqlflowOpenLineageTarget *target;
+	ArrayType  *arr;
+	Datum	   *elems;
+	bool	   *nulls;
+	int			n;
+	const char **events;
+
+	arg_not_null(fcinfo, 0, "target");
+	if (PG_ARGISNULL(1))
+		PG_RETURN_INT32(0);
+	target = sqlflow_openlineage_target_lookup(arg_cstring(fcinfo, 0));
+	arr = PG_GETARG_ARRAYTYPE_P(1);
+	if (ARR_NDIM(arr) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("events must be a one-dimensional array")));
+	deconstruct_array(arr, JSONBOID, -1, false, TYPALIGN_INT, &elems, &nulls, &n);
+	events = palloc(sizeof(char *) * Max(n, 1));
+	for (int i = 0; i < n; i++)
+	{
+		Jsonb	   *jb;
+		char	   *json;
+
+		if (nulls[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("events must not contain nulls")));
+		jb = DatumGetJsonbP(elems[i]);
+		if (!JB_ROOT_IS_OBJECT(jb))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("OpenLineage event %d is not a JSON object", i + 1)));
+		json = JsonbToCString(NULL, &jb->root, VARSIZE(jb));
+		/* the body is JSON: UTF-8 on the wire */
+		events[i] = (const char *) pg_do_encoding_conversion((unsigned char *) json,
+															 strlen(json),
+															 GetDatabaseEncoding(),
+															 PG_UTF8);
+	}
+	PG_RETURN_INT32(sqlflow_openlineage_post(target, events, n));
 }

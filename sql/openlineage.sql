@@ -1,0 +1,227 @@
+--
+-- openlineage: a job's lineage as OpenLineage RunEvents, checked against the
+-- spec's definitions (written here as checks), compared with the job's
+-- sqlflow_lineage rows, and sent to the loopback server's receiver
+--
+\getenv samples SQLFLOW_TEST_SAMPLES
+SET client_min_messages = warning;
+
+-- the receiver: /openlineage/<tenant>/api/v1/lineage on the loopback server
+SELECT format('http://127.0.0.1:%s/openlineage/plain/api/v1/lineage', port) AS ol_plain,
+       format('http://127.0.0.1:%s/openlineage/auth-a/api/v1/lineage', port) AS ol_auth,
+       format('http://127.0.0.1:%s/openlineage/auth-b/api/v1/lineage', port) AS ol_badkey,
+       format('http://127.0.0.1:%s/openlineage/failing/api/v1/lineage', port) AS ol_fail
+FROM sqlflow_test_env \gset
+CREATE SERVER ol_plain FOREIGN DATA WRAPPER sqlflow
+  OPTIONS (openlineage_url :'ol_plain');
+CREATE SERVER ol_auth FOREIGN DATA WRAPPER sqlflow
+  OPTIONS (openlineage_url :'ol_auth');
+CREATE USER MAPPING FOR CURRENT_USER SERVER ol_auth OPTIONS (api_key 'ol-test-key-0123456789');
+CREATE SERVER ol_badkey FOREIGN DATA WRAPPER sqlflow
+  OPTIONS (openlineage_url :'ol_badkey');
+CREATE USER MAPPING FOR CURRENT_USER SERVER ol_badkey OPTIONS (api_key 'wrong-key-secret-42');
+CREATE SERVER ol_fail FOREIGN DATA WRAPPER sqlflow
+  OPTIONS (openlineage_url :'ol_fail');
+CREATE SERVER ol_down FOREIGN DATA WRAPPER sqlflow
+  OPTIONS (openlineage_url 'http://127.0.0.1:1/api/v1/lineage');
+
+-- the validator: the URL is checked, api_key alone makes a mapping
+SELECT sqlflow_test_try($$CREATE SERVER ol_bad FOREIGN DATA WRAPPER sqlflow OPTIONS (openlineage_url 'ftp://127.0.0.1/x')$$);
+SELECT sqlflow_test_try($$CREATE USER MAPPING FOR CURRENT_USER SERVER ol_plain OPTIONS (api_key '')$$);
+SELECT sqlflow_test_try($$CREATE USER MAPPING FOR CURRENT_USER SERVER ol_plain OPTIONS (token 'x')$$);
+SELECT sqlflow_test_try($$SELECT sqlflow_export('c359aef4bd9641d697732422debd8055', server => 'ol_plain')$$);
+SELECT sqlflow_test_try($$SELECT sqlflow_openlineage_send('sqlflow', '{}')$$);
+
+-- what the receiver got
+CREATE FUNCTION ol_received(tenant text) RETURNS jsonb LANGUAGE plpgsql AS $$
+DECLARE j jsonb;
+BEGIN
+  CREATE TEMP TABLE IF NOT EXISTS ol_raw (t text);
+  TRUNCATE ol_raw;
+  EXECUTE format('COPY ol_raw FROM PROGRAM %L (FORMAT csv, QUOTE %L, DELIMITER %L)',
+                 format('curl -sf ''http://127.0.0.1:%s/__openlineage?tenant=%s''',
+                        (SELECT port FROM sqlflow_test_env), tenant), e'\x01', e'\x02');
+  SELECT string_agg(t, e'\n')::jsonb INTO j FROM ol_raw;
+  RETURN j;
+END $$;
+CREATE FUNCTION ol_control(what text, query text) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  EXECUTE format('COPY (SELECT 1) TO PROGRAM %L',
+                 format('curl -sf -X POST ''http://127.0.0.1:%s/__openlineage_%s?%s'' >/dev/null',
+                        (SELECT port FROM sqlflow_test_env), what, query));
+END $$;
+
+-- name-based UUIDs: RFC 9562's example (DNS namespace, www.example.com)
+-- and the one Python's uuid5 gives for python.org
+SELECT sqlflow_uuid_v5('6ba7b810-9dad-11d1-80b4-00c04fd430c8', 'www.example.com') AS rfc_example,
+       sqlflow_uuid_v5('6ba7b810-9dad-11d1-80b4-00c04fd430c8', 'python.org') AS python_org;
+
+-- dataset names: parts, quotes, DEFAULT, defaults, two-level vendors
+SELECT n, sqlflow_name_parts(n) AS parts,
+       sqlflow_openlineage_dataset_name('dbvpostgresql', n) AS pg,
+       sqlflow_openlineage_dataset_name('dbvpostgresql', n, 'shop', 'public') AS pg_defaults,
+       sqlflow_openlineage_dataset_name('dbvmysql', n, 'shop') AS mysql
+FROM unnest(ARRAY['orders', 'sales.orders', 'db1.sales.orders', 'DEFAULT.DEFAULT.orders',
+                  '"".""."medium_orders"', '"a.b"."c""d"', '[dbo].[t.x]', '`w`.`t`']) AS n;
+
+-- The spec's definitions as checks (OpenLineage.json 2-0-2 RunEvent, facets
+-- ColumnLineageDatasetFacet 1-2-0, SchemaDatasetFacet 1-2-0, SQLJobFacet
+-- 1-1-0): one row per problem found in an event
+CREATE FUNCTION ol_is_uri(v jsonb) RETURNS boolean LANGUAGE sql AS
+$$ SELECT jsonb_typeof(v) = 'string' AND v #>> '{}' ~ '^[A-Za-z][A-Za-z0-9+.-]*:[^\s]+$' $$;
+CREATE FUNCTION ol_base_facet(f jsonb, where_ text, schema_url text) RETURNS SETOF text LANGUAGE sql AS $$
+  SELECT where_ || ': not an object' WHERE jsonb_typeof(f) IS DISTINCT FROM 'object'
+  UNION ALL SELECT where_ || '._producer: not a URI' WHERE jsonb_typeof(f) = 'object' AND NOT ol_is_uri(f -> '_producer')
+  UNION ALL SELECT where_ || '._schemaURL: not ' || schema_url
+    WHERE jsonb_typeof(f) = 'object' AND f ->> '_schemaURL' IS DISTINCT FROM schema_url
+$$;
+CREATE FUNCTION ol_input_field(i jsonb, where_ text) RETURNS SETOF text LANGUAGE sql AS $$
+  SELECT where_ || ': not an object' WHERE jsonb_typeof(i) IS DISTINCT FROM 'object'
+  UNION ALL SELECT where_ || '.' || k || ': not a string' FROM unnest(ARRAY['namespace', 'name', 'field']) k
+    WHERE jsonb_typeof(i -> k) IS DISTINCT FROM 'string'
+  UNION ALL SELECT where_ || '.transformations: not an array'
+    WHERE i ? 'transformations' AND jsonb_typeof(i -> 'transformations') <> 'array'
+  UNION ALL SELECT where_ || '.transformations: bad ' || t::text
+    FROM jsonb_array_elements(CASE jsonb_typeof(i -> 'transformations') WHEN 'array' THEN i -> 'transformations' ELSE '[]' END) t
+    WHERE jsonb_typeof(t) <> 'object' OR NOT (t ->> 'type' IN ('DIRECT', 'INDIRECT'))
+       OR (t ? 'subtype' AND jsonb_typeof(t -> 'subtype') <> 'string')
+       OR (t ->> 'type' = 'INDIRECT' AND NOT t ->> 'subtype' IN ('JOIN', 'GROUP_BY', 'FILTER', 'SORT', 'WINDOW', 'CONDITIONAL', 'AGGREGATION'))
+       OR (t ? 'masking' AND jsonb_typeof(t -> 'masking') <> 'boolean')
+$$;
+CREATE FUNCTION ol_dataset(d jsonb, where_ text) RETURNS SETOF text LANGUAGE sql AS $$
+  SELECT where_ || ': not an object' WHERE jsonb_typeof(d) IS DISTINCT FROM 'object'
+  UNION ALL SELECT where_ || '.' || k || ': not a string' FROM unnest(ARRAY['namespace', 'name']) k
+    WHERE jsonb_typeof(d -> k) IS DISTINCT FROM 'string'
+  UNION ALL SELECT where_ || '.facets: not an object' WHERE d ? 'facets' AND jsonb_typeof(d -> 'facets') <> 'object'
+  UNION ALL SELECT p FROM jsonb_each(CASE jsonb_typeof(d -> 'facets') WHEN 'object' THEN d -> 'facets' ELSE '{}' END) f(k, v),
+    ol_base_facet(f.v, where_ || '.facets.' || f.k,
+                  CASE f.k WHEN 'schema' THEN 'https://openlineage.io/spec/facets/1-2-0/SchemaDatasetFacet.json#/$defs/SchemaDatasetFacet'
+                           WHEN 'columnLineage' THEN 'https://openlineage.io/spec/facets/1-2-0/ColumnLineageDatasetFacet.json#/$defs/ColumnLineageDatasetFacet'
+                           ELSE 'a known facet' END) p
+  -- schema: fields, an array of objects with a string name
+  UNION ALL SELECT where_ || '.facets.schema.fields: bad ' || coalesce(x::text, 'missing')
+    FROM (SELECT d -> 'facets' -> 'schema' -> 'fields' AS fs WHERE d -> 'facets' ? 'schema') s
+    LEFT JOIN LATERAL jsonb_array_elements(CASE jsonb_typeof(fs) WHEN 'array' THEN fs ELSE '[null]' END) x ON true
+    WHERE jsonb_typeof(x) IS DISTINCT FROM 'object' OR jsonb_typeof(x -> 'name') IS DISTINCT FROM 'string'
+  -- columnLineage: fields (required) maps names to {inputFields: [InputField]}; dataset: [InputField]
+  UNION ALL SELECT where_ || '.facets.columnLineage.fields: missing or not an object'
+    WHERE d -> 'facets' ? 'columnLineage' AND jsonb_typeof(d -> 'facets' -> 'columnLineage' -> 'fields') IS DISTINCT FROM 'object'
+  UNION ALL SELECT where_ || '.facets.columnLineage.fields.' || c.k || ': no inputFields array'
+    FROM jsonb_each(CASE jsonb_typeof(d -> 'facets' -> 'columnLineage' -> 'fields') WHEN 'object' THEN d -> 'facets' -> 'columnLineage' -> 'fields' ELSE '{}' END) c(k, v)
+    WHERE jsonb_typeof(c.v -> 'inputFields') IS DISTINCT FROM 'array'
+  UNION ALL SELECT p
+    FROM jsonb_each(CASE jsonb_typeof(d -> 'facets' -> 'columnLineage' -> 'fields') WHEN 'object' THEN d -> 'facets' -> 'columnLineage' -> 'fields' ELSE '{}' END) c(k, v),
+         jsonb_array_elements(CASE jsonb_typeof(c.v -> 'inputFields') WHEN 'array' THEN c.v -> 'inputFields' ELSE '[]' END) WITH ORDINALITY i(f, n),
+         ol_input_field(i.f, where_ || '.facets.columnLineage.fields.' || c.k || '.inputFields[' || i.n || ']') p
+  UNION ALL SELECT where_ || '.facets.columnLineage.dataset: not an array'
+    WHERE d -> 'facets' -> 'columnLineage' ? 'dataset' AND jsonb_typeof(d -> 'facets' -> 'columnLineage' -> 'dataset') <> 'array'
+  UNION ALL SELECT p
+    FROM jsonb_array_elements(CASE jsonb_typeof(d -> 'facets' -> 'columnLineage' -> 'dataset') WHEN 'array' THEN d -> 'facets' -> 'columnLineage' -> 'dataset' ELSE '[]' END) WITH ORDINALITY i(f, n),
+         ol_input_field(i.f, where_ || '.facets.columnLineage.dataset[' || i.n || ']') p
+$$;
+CREATE FUNCTION ol_check(e jsonb) RETURNS SETOF text LANGUAGE sql AS $$
+  SELECT 'not an object' WHERE jsonb_typeof(e) IS DISTINCT FROM 'object'
+  -- BaseEvent: eventTime (date-time), producer and schemaURL (URIs)
+  UNION ALL SELECT 'eventTime: not an RFC 3339 date-time'
+    WHERE NOT coalesce(e ->> 'eventTime' ~ '^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$', false)
+  UNION ALL SELECT 'producer: not a URI' WHERE NOT ol_is_uri(e -> 'producer')
+  UNION ALL SELECT 'schemaURL: not a URI of spec 2-0-2'
+    WHERE NOT ol_is_uri(e -> 'schemaURL') OR e ->> 'schemaURL' NOT LIKE 'https://openlineage.io/spec/2-0-2/OpenLineage.json%'
+  -- RunEvent: eventType (enum), run and job required, inputs/outputs arrays
+  UNION ALL SELECT 'eventType: not one of the enum'
+    WHERE NOT coalesce(e ->> 'eventType' IN ('START', 'RUNNING', 'COMPLETE', 'ABORT', 'FAIL', 'OTHER'), false)
+  UNION ALL SELECT 'run.runId: not a UUID'
+    WHERE NOT coalesce(e -> 'run' ->> 'runId' ~ '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$', false)
+  UNION ALL SELECT 'job.' || k || ': not a string' FROM unnest(ARRAY['namespace', 'name']) k
+    WHERE jsonb_typeof(e -> 'job' -> k) IS DISTINCT FROM 'string'
+  UNION ALL SELECT 'job.facets: not an object' WHERE e -> 'job' ? 'facets' AND jsonb_typeof(e -> 'job' -> 'facets') <> 'object'
+  UNION ALL SELECT p FROM ol_base_facet(e -> 'job' -> 'facets' -> 'sql', 'job.facets.sql',
+                                        'https://openlineage.io/spec/facets/1-1-0/SQLJobFacet.json#/$defs/SQLJobFacet') p
+    WHERE e -> 'job' -> 'facets' ? 'sql'
+  UNION ALL SELECT 'job.facets.sql.query: not a string'
+    WHERE e -> 'job' -> 'facets' ? 'sql' AND jsonb_typeof(e -> 'job' -> 'facets' -> 'sql' -> 'query') IS DISTINCT FROM 'string'
+  UNION ALL SELECT k || ': not an array' FROM unnest(ARRAY['inputs', 'outputs']) k
+    WHERE e ? k AND jsonb_typeof(e -> k) <> 'array'
+  UNION ALL SELECT p FROM unnest(ARRAY['inputs', 'outputs']) k,
+    jsonb_array_elements(CASE jsonb_typeof(e -> k) WHEN 'array' THEN e -> k ELSE '[]' END) WITH ORDINALITY d(v, n),
+    ol_dataset(d.v, k || '[' || d.n || ']') p
+$$;
+
+-- the jobs: the project's fixtures with lineage, and the real samples
+CREATE TEMP TABLE ol_jobs AS
+SELECT j AS id, false AS sample FROM unnest(ARRAY['c359aef4bd9641d697732422debd8055', '0a1b2c3d4e5f60718293a4b5c6d7e8f9',
+                                             'ba5eba11ba5eba11ba5eba11ba5eba11', 'ba5eba11ba5eba11ba5eba11ba5eba12',
+                                             'e1c0de00e1c0de00e1c0de00e1c0de00']) j
+UNION ALL
+SELECT coalesce(pg_read_file(:'samples' || '/' || f)::jsonb ->> 'jobId', md5(f)), true
+FROM pg_ls_dir(:'samples', true, false) f WHERE f LIKE '%.json';
+CREATE TEMP TABLE ol_events AS
+SELECT j.id, j.sample, e.n, e.ev
+FROM ol_jobs j, sqlflow_openlineage(j.id, 'postgres://db.example:5432') WITH ORDINALITY AS e(ev, n);
+
+-- one event of the demo job (one per process: Query Create View-1, Query
+-- Insert-1, Query Insert-2)
+SELECT jsonb_pretty(ev) FROM ol_events WHERE id = 'c359aef4bd9641d697732422debd8055' AND n = 1;
+SELECT n, ev -> 'job' ->> 'name' AS job, ev -> 'run' ->> 'runId' AS run_id,
+       jsonb_path_query_array(ev, '$.inputs[*].name') AS inputs,
+       jsonb_path_query_array(ev, '$.outputs[*].name') AS outputs
+FROM ol_events WHERE id = 'c359aef4bd9641d697732422debd8055' ORDER BY n;
+
+-- every event of every fixture and sample passes the spec's checks
+SELECT j.id, j.sample, count(e.ev) AS events, count(p) AS problems
+FROM ol_jobs j LEFT JOIN ol_events e USING (id) LEFT JOIN LATERAL ol_check(e.ev) p ON true
+WHERE NOT j.sample GROUP BY 1, 2 ORDER BY 1;
+SELECT coalesce(bool_and(p IS NULL), true) AS samples_pass
+FROM ol_events e LEFT JOIN LATERAL ol_check(e.ev) p ON true WHERE e.sample;
+-- (the checks can fail: a broken event)
+SELECT p FROM ol_check('{"eventType":"DONE","eventTime":"yesterday","producer":"x y","schemaURL":"https://openlineage.io/spec/1-0-0/OpenLineage.json",
+  "run":{"runId":"42"},"job":{"namespace":1},"outputs":[{"namespace":"n","name":"t","facets":{"columnLineage":{"_producer":"p:x",
+  "_schemaURL":"https://openlineage.io/spec/facets/1-1-0/ColumnLineageDatasetFacet.json","fields":{"a":{"inputFields":[{"name":"s","field":"f",
+  "transformations":[{"type":"INDIRECT","subtype":"MAGIC"}]}]}}}}}]}') p ORDER BY 1;
+
+-- Column lineage against sqlflow_lineage rows: the CSV rows of each job,
+-- walked in SQL through the pseudo objects (names SQLFlow gives them, and
+-- the names of objects its JSON types as intermediate), must give the same
+-- (output, field, input, field, DIRECT/INDIRECT) as the events
+CREATE TEMP TABLE ol_from_events AS
+SELECT DISTINCT e.id, o ->> 'name' AS tds, f.key AS tcol, i ->> 'name' AS sds, i ->> 'field' AS scol, t ->> 'type' AS kind
+FROM ol_events e, jsonb_array_elements(e.ev -> 'outputs') o,
+     jsonb_each(o -> 'facets' -> 'columnLineage' -> 'fields') f,
+     jsonb_array_elements(f.value -> 'inputFields') i, jsonb_array_elements(i -> 'transformations') t;
+CREATE TEMP TABLE ol_pseudo AS
+SELECT j.id, o ->> 'name' AS name
+FROM ol_jobs j, LATERAL (SELECT sqlflow_export_json(j.id) AS d) x,
+     jsonb_path_query(coalesce(x.d -> 'data' -> 'sqlflow' -> 'dbobjs', x.d -> 'data' -> 'dbobjs'),
+                      'lax $.** ? (exists(@.id) && exists(@.name) && exists(@.type))') o
+WHERE lower(o ->> 'type') IN ('select_list', 'insert-select', 'function', 'pseudotable');
+CREATE TEMP TABLE ol_from_rows AS
+WITH RECURSIVE rows AS (
+  SELECT j.id, l.*, sqlflow_lineage_json_name(ARRAY[l.source_db, l.source_schema, l.source_table]) AS sname,
+         sqlflow_lineage_json_name(ARRAY[l.target_db, l.target_schema, l.target_table]) AS tname
+  FROM ol_jobs j, sqlflow_lineage(j.id) l WHERE l.relation_type <> 'call'),
+ends AS (
+  SELECT r.*, (r.tname ~ '^(RS|INSERT-SELECT|RESULT_OF_.+)-[0-9]+$' OR r.tname IN (SELECT name FROM ol_pseudo p WHERE p.id = r.id)) AS tp,
+              (r.sname ~ '^(RS|INSERT-SELECT|RESULT_OF_.+)-[0-9]+$' OR r.sname IN (SELECT name FROM ol_pseudo p WHERE p.id = r.id)) AS sp
+  FROM rows r),
+walk AS (
+  SELECT id, tname, target_column AS tcol, sname, source_column AS scol, sp, relation_type = 'fdd' AS direct,
+         ARRAY[sname || '/' || source_column] AS seen
+  FROM ends WHERE NOT tp
+  UNION ALL
+  SELECT w.id, w.tname, w.tcol, e.sname, e.source_column, e.sp, w.direct AND e.relation_type = 'fdd',
+         w.seen || (e.sname || '/' || e.source_column)
+  FROM walk w JOIN ends e ON e.id = w.id AND e.tname = w.sname AND e.target_column = w.scol
+  WHERE w.sp AND NOT (e.sname || '/' || e.source_column) = ANY (w.seen))
+SELECT DISTINCT w.id, sqlflow_openlineage_dataset_name(v.vendor, w.tname) AS tds, w.tcol,
+       sqlflow_openlineage_dataset_name(v.vendor, w.sname) AS sds, w.scol,
+       CASE WHEN w.direct THEN 'DIRECT' ELSE 'INDIRECT' END AS kind
+FROM walk w JOIN (SELECT id, sqlflow_job(id) ->> 'dbVendor' AS vendor FROM ol_jobs) v USING (id)
+WHERE NOT w.sp AND w.tcol NOT IN ('TABLE', 'PseudoRows', '*');
+SELECT j.id, j.sample,
+       (SELECT count(*) FROM ol_from_events e WHERE e.id = j.id) AS from_events,
+       (SELECT count(*) FROM ol_from_rows r WHERE r.id = j.id) AS from_rows,
+       (SELECT count(*) FROM (SELECT tds, tcol, sds, scol, kind FROM ol_from_events e WHERE e.id = j.id
+                              EXCEPT SELECT tds, tcol, sds, scol, kind FROM ol_from_rows r WHERE r.id = j.id) x) AS only_events,
+       (SELECT count(*) FROM (SELECT tds, tcol, sds, scol, kind FROM ol_from_rows r WHERE r.id = j.id
+                              EXCEPT SELECT tds, tcol, sds, scol, kind FROM ol_from_events e WHERE e.id = j.id) x) AS only_rows
+FROM ol_jobs j ORDER BY j.sample, j.id;
