@@ -797,13 +797,13 @@ RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 BEGIN ATOMIC
   SELECT CASE WHEN part IS NULL OR part = '' THEN 'DEFAULT'
-              WHEN part ~ '^".*"$' THEN part
+              WHEN part ~ '^(".*"|\[.*\]|`.*`)$' THEN part
               WHEN part ~ '^[^."\[`]+$' AND part <> 'DEFAULT' THEN part
               ELSE '"' || replace(part, '"', '""') || '"' END;
 END;
 
 COMMENT ON FUNCTION sqlflow_quote_name_part(text) IS
-'one part of a qualified name in the form sqlflow_name_parts reads back (null or empty as DEFAULT, quoted when needed, a quoted part as it is)';
+'one part of a qualified name in the form sqlflow_name_parts reads back (null or empty as DEFAULT, quoted when needed, a part quoted with "", [] or `` as it is)';
 
 CREATE FUNCTION sqlflow_openlineage_dataset_name(dbvendor text, name text,
                                                  default_database text DEFAULT NULL,

@@ -196,7 +196,9 @@ FROM ol_jobs j, LATERAL (SELECT sqlflow_export_json(j.id) AS d) x,
 WHERE lower(o ->> 'type') IN ('select_list', 'insert-select', 'function', 'pseudotable');
 CREATE TEMP TABLE ol_from_rows AS
 WITH RECURSIVE rows AS (
-  SELECT j.id, l.*, sqlflow_lineage_json_name(ARRAY[l.source_db, l.source_schema, l.source_table]) AS sname,
+  SELECT j.id, l.source_db, l.source_schema, l.source_table, coalesce(l.source_column, '') AS source_column,
+         l.target_db, l.target_schema, l.target_table, coalesce(l.target_column, '') AS target_column,
+         l.relation_type, sqlflow_lineage_json_name(ARRAY[l.source_db, l.source_schema, l.source_table]) AS sname,
          sqlflow_lineage_json_name(ARRAY[l.target_db, l.target_schema, l.target_table]) AS tname
   FROM ol_jobs j, sqlflow_lineage(j.id) l WHERE l.relation_type <> 'call'),
 ends AS (
@@ -217,11 +219,87 @@ SELECT DISTINCT w.id, sqlflow_openlineage_dataset_name(v.vendor, w.tname) AS tds
        CASE WHEN w.direct THEN 'DIRECT' ELSE 'INDIRECT' END AS kind
 FROM walk w JOIN (SELECT id, sqlflow_job(id) ->> 'dbVendor' AS vendor FROM ol_jobs) v USING (id)
 WHERE NOT w.sp AND w.tcol NOT IN ('TABLE', 'PseudoRows', '*');
+CREATE TEMP TABLE ol_compare AS
 SELECT j.id, j.sample,
        (SELECT count(*) FROM ol_from_events e WHERE e.id = j.id) AS from_events,
        (SELECT count(*) FROM ol_from_rows r WHERE r.id = j.id) AS from_rows,
        (SELECT count(*) FROM (SELECT tds, tcol, sds, scol, kind FROM ol_from_events e WHERE e.id = j.id
                               EXCEPT SELECT tds, tcol, sds, scol, kind FROM ol_from_rows r WHERE r.id = j.id) x) AS only_events,
        (SELECT count(*) FROM (SELECT tds, tcol, sds, scol, kind FROM ol_from_rows r WHERE r.id = j.id
-                              EXCEPT SELECT tds, tcol, sds, scol, kind FROM ol_from_events e WHERE e.id = j.id) x) AS only_rows
-FROM ol_jobs j ORDER BY j.sample, j.id;
+                              EXCEPT SELECT tds, tcol, sds, scol, kind FROM ol_from_events e WHERE e.id = j.id) x) AS only_rows,
+       -- rows name objects, JSON gives ids: pseudo objects of one name (the
+       -- function nvl called twice) are one in the rows, so their walk joins
+       -- more than the events' does: then the events are a subset
+       EXISTS (SELECT 1 FROM ol_pseudo p WHERE p.id = j.id GROUP BY p.name HAVING count(*) > 1) AS names_repeat
+FROM ol_jobs j;
+SELECT id, from_events, from_rows, only_events, only_rows FROM ol_compare WHERE NOT sample ORDER BY id;
+-- where they differ among the fixtures, and why
+SELECT 'events' AS side, id, tds, tcol, sds, scol, kind FROM (
+  SELECT id, tds, tcol, sds, scol, kind FROM ol_from_events WHERE id IN (SELECT id FROM ol_jobs WHERE NOT sample)
+  EXCEPT SELECT id, tds, tcol, sds, scol, kind FROM ol_from_rows) x
+UNION ALL
+SELECT 'rows', id, tds, tcol, sds, scol, kind FROM (
+  SELECT id, tds, tcol, sds, scol, kind FROM ol_from_rows WHERE id IN (SELECT id FROM ol_jobs WHERE NOT sample)
+  EXCEPT SELECT id, tds, tcol, sds, scol, kind FROM ol_from_events) y
+ORDER BY 2, 1, 3, 4;
+SELECT coalesce(bool_and(from_events > 0 OR from_rows = 0), true) AS samples_have_events,
+       coalesce(bool_and(only_events = 0 AND (only_rows = 0 OR names_repeat)), true) AS samples_agree
+FROM ol_compare WHERE sample;
+
+-- the same events from stored rows (sqlflow_lineage_json): one per job, the
+-- column lineage of all the job's events
+CREATE TEMP TABLE ol_demo_rows AS SELECT * FROM sqlflow_lineage('c359aef4bd9641d697732422debd8055');
+CREATE TEMP TABLE ol_stored AS
+SELECT ev FROM sqlflow_openlineage((SELECT sqlflow_lineage_json(l) FROM ol_demo_rows l), 'postgres://db.example:5432',
+                                   job_id => 'c359aef4bd9641d697732422debd8055', dbvendor => 'dbvoracle') ev;
+SELECT count(*) AS events, min(ev -> 'job' ->> 'name') AS job FROM ol_stored;
+SELECT (SELECT jsonb_agg(DISTINCT x) FROM ol_stored, jsonb_path_query(ev, '$.outputs[*].facets.columnLineage.fields.*.inputFields[*]') x)
+     = (SELECT jsonb_agg(DISTINCT x) FROM ol_events, jsonb_path_query(ev, '$.outputs[*].facets.columnLineage.fields.*.inputFields[*]') x
+        WHERE id = 'c359aef4bd9641d697732422debd8055') AS same_input_fields,
+       (SELECT jsonb_agg(DISTINCT x ORDER BY x) FROM ol_stored, jsonb_path_query(ev, '$.outputs[*].name') x) AS outputs;
+
+-- run ids: name-based, so the same on every call; one per process
+SELECT count(DISTINCT ev -> 'run' ->> 'runId') = count(*) AS distinct_per_event,
+       bool_and(substr(ev -> 'run' ->> 'runId', 15, 1) = '5') AS version_5
+FROM ol_events;
+SELECT array_agg(ev -> 'run' ->> 'runId' ORDER BY n)
+       = (SELECT array_agg(e -> 'run' ->> 'runId' ORDER BY k)
+          FROM sqlflow_openlineage('c359aef4bd9641d697732422debd8055', 'elsewhere://x') WITH ORDINALITY AS x(e, k)) AS same_run_ids
+FROM ol_events WHERE id = 'c359aef4bd9641d697732422debd8055';
+
+-- sending: every event arrives as it was made, in order, without a key
+SELECT sqlflow_openlineage_emit('c359aef4bd9641d697732422debd8055', 'ol_plain', 'postgres://db.example:5432') AS accepted;
+SELECT (ol_received('plain') -> 'events') = (SELECT jsonb_agg(ev ORDER BY n) FROM ol_events
+                                               WHERE id = 'c359aef4bd9641d697732422debd8055') AS received_as_made,
+       ol_received('plain') -> 'auth' AS auth;
+-- twice: the receiver sees the same run ids again (idempotent)
+SELECT sqlflow_openlineage_emit('c359aef4bd9641d697732422debd8055', 'ol_plain', 'postgres://db.example:5432') AS accepted;
+SELECT count(*) AS received, count(DISTINCT e -> 'run' ->> 'runId') AS runs
+FROM jsonb_array_elements(ol_received('plain') -> 'events') e;
+
+-- the api_key goes as a bearer token, and nowhere else
+SELECT sqlflow_openlineage_emit('c359aef4bd9641d697732422debd8055', 'ol_auth', 'postgres://db.example:5432') AS accepted;
+SELECT bool_and(a #>> '{}' = 'Bearer ol-test-key-0123456789') AS bearer_sent
+FROM jsonb_array_elements(ol_received('auth-a') -> 'auth') a;
+SELECT r, r LIKE '%wrong-key%' AS shows_key
+FROM sqlflow_test_try_all($$SELECT sqlflow_openlineage_emit('c359aef4bd9641d697732422debd8055', 'ol_badkey', 'postgres://db.example:5432')$$) r;
+
+-- a failure part-way says how many were accepted before it
+SELECT ol_control('fail', 'tenant=failing&after=1&status=500');
+SELECT sqlflow_test_try_all($$SELECT sqlflow_openlineage_emit('c359aef4bd9641d697732422debd8055', 'ol_fail', 'postgres://db.example:5432')$$);
+SELECT ol_control('reset', 'tenant=failing');
+SELECT ol_control('fail', 'tenant=failing&after=2&status=401');
+SELECT sqlflow_test_try_all($$SELECT sqlflow_openlineage_emit('c359aef4bd9641d697732422debd8055', 'ol_fail', 'postgres://db.example:5432')$$);
+SELECT ol_control('reset', 'tenant=failing');
+SELECT ol_control('fail', 'tenant=failing&after=0&status=404');
+SELECT sqlflow_test_try_all($$SELECT sqlflow_openlineage_emit('c359aef4bd9641d697732422debd8055', 'ol_fail', 'postgres://db.example:5432')$$);
+SELECT sqlflow_test_try($$SELECT sqlflow_openlineage_emit('c359aef4bd9641d697732422debd8055', 'ol_down', 'postgres://db.example:5432')$$);
+SELECT sqlflow_test_try($$SELECT sqlflow_openlineage_emit('c359aef4bd9641d697732422debd8055', 'no_such_server', 'postgres://db.example:5432')$$);
+SELECT sqlflow_test_try($$SELECT sqlflow_openlineage_send('ol_plain', ARRAY['[1]'::jsonb])$$);
+SELECT sqlflow_test_try($$SELECT sqlflow_openlineage_send('ol_plain', ARRAY[NULL::jsonb])$$);
+SELECT sqlflow_openlineage_send('ol_plain', '{}') AS none_sent;
+
+-- the question functions only read: they run in a read-only transaction
+BEGIN TRANSACTION READ ONLY;
+SELECT count(*) AS events FROM sqlflow_openlineage('c359aef4bd9641d697732422debd8055', 'postgres://db.example:5432');
+COMMIT;
