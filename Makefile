@@ -27,7 +27,7 @@ PG_CPPFLAGS = -I$(srcdir)/src
 SHLIB_LINK = -lcurl -ljson-c
 
 # the suites need the loopback SQLFlow server: run them through test/run
-REGRESS = setup export jsonb errors lineage relationships options traces pictures jobs jobstate encoding upgrade cron security transport transport_dns
+REGRESS = setup export jsonb errors lineage relationships options traces pictures jobs jobstate encoding upgrade cron security transport transport_dns openlineage
 REGRESS_OPTS = --inputdir=$(srcdir)
 
 EXTRA_CLEAN = results regression.diffs regression.out
