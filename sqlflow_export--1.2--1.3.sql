@@ -171,6 +171,11 @@ BEGIN ATOMIC
     SELECT o ->> 'id' AS id, o ->> 'type' AS type
     FROM doc, jsonb_path_query(doc.s -> 'dbobjs',
                                'lax $.** ? (exists(@.id) && exists(@.name) && exists(@.type))') AS o),
+  pseudo_ids AS (
+    SELECT id FROM objs
+    WHERE lower(type) IN ('select_list', 'insert-select', 'update-select', 'update-set',
+                          'merge-insert', 'merge-update', 'function', 'pseudotable',
+                          'constant', 'constanttable', 'cursor', 'variable', 'resultset')),
   procs AS (
     SELECT p ->> 'id' AS id, p ->> 'name' AS name,
            coalesce(p ->> 'sql', p ->> 'sqlText', p ->> 'queryText', p ->> 'query') AS query
@@ -198,30 +203,24 @@ BEGIN ATOMIC
     SELECT e.*,
            (e.tname ~ '^(RS|INSERT-SELECT|UPDATE-SET|UPDATE-SELECT|MERGE-INSERT|MERGE-UPDATE|SELECT-INTO|RESULT_OF_.+)-[0-9]+$'
             OR e.tname = 'pseudo_table_include_orphan_column'
-            OR EXISTS (SELECT 1 FROM objs WHERE objs.id = e.tkey
-                         AND lower(objs.type) IN ('select_list', 'insert-select', 'update-select', 'update-set',
-                                                  'merge-insert', 'merge-update', 'function', 'pseudotable',
-                                                  'constant', 'constanttable', 'cursor', 'variable', 'resultset')))
-             AS tpseudo,
+            OR e.tkey IN (SELECT id FROM pseudo_ids)) AS tpseudo,
            (e.sname ~ '^(RS|INSERT-SELECT|UPDATE-SET|UPDATE-SELECT|MERGE-INSERT|MERGE-UPDATE|SELECT-INTO|RESULT_OF_.+)-[0-9]+$'
             OR e.sname = 'pseudo_table_include_orphan_column'
-            OR EXISTS (SELECT 1 FROM objs WHERE objs.id = e.skey
-                         AND lower(objs.type) IN ('select_list', 'insert-select', 'update-select', 'update-set',
-                                                  'merge-insert', 'merge-update', 'function', 'pseudotable',
-                                                  'constant', 'constanttable', 'cursor', 'variable', 'resultset')))
-             AS spseudo
+            OR e.skey IN (SELECT id FROM pseudo_ids)) AS spseudo
     FROM edges e),
   -- from each column of a real table back through pseudo objects to real
-  -- sources; a column already on the way ends the walk (cycles)
+  -- sources.  A step's state is where it is and the kind of the non-fdd
+  -- relation nearest the source so far (NULL: all fdd); UNION keeps each
+  -- state once, so cycles end and shared paths are walked once.
   walk AS (
-    SELECT e.n, e.pid, e.tname, e.tcol, e.skey, e.sname, e.scol, e.spseudo,
-           ARRAY[e.kind] AS kinds, ARRAY[e.skey || chr(31) || e.scol] AS seen
+    SELECT e.pid, e.tname, e.tcol, e.skey, e.sname, e.scol, e.spseudo,
+           CASE WHEN e.kind IS DISTINCT FROM 'fdd' THEN coalesce(e.kind, '') END AS k
     FROM ends e WHERE NOT e.tpseudo
-    UNION ALL
-    SELECT w.n, w.pid, w.tname, w.tcol, e.skey, e.sname, e.scol, e.spseudo,
-           w.kinds || e.kind, w.seen || (e.skey || chr(31) || e.scol)
+    UNION
+    SELECT w.pid, w.tname, w.tcol, e.skey, e.sname, e.scol, e.spseudo,
+           CASE WHEN e.kind IS DISTINCT FROM 'fdd' THEN coalesce(e.kind, '') ELSE w.k END
     FROM walk w JOIN ends e ON e.tkey = w.skey AND e.tcol = w.scol
-    WHERE w.spseudo AND NOT (e.skey || chr(31) || e.scol) = ANY (w.seen)),
+    WHERE w.spseudo),
   flows AS (
     SELECT DISTINCT
            CASE WHEN EXISTS (SELECT 1 FROM procs) THEN w.pid END AS pid,
@@ -229,7 +228,7 @@ BEGIN ATOMIC
            w.tcol,
            sqlflow_openlineage_dataset_name(doc.vendor, w.sname, default_database, default_schema) AS sds,
            w.scol,
-           sqlflow_openlineage_transformation(w.kinds) AS tr
+           sqlflow_openlineage_transformation(ARRAY[w.k]) AS tr
     FROM walk w, doc WHERE NOT w.spseudo),
   -- one event per process; relations of no process make one for the job
   runs AS (SELECT DISTINCT pid FROM flows),

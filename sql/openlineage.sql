@@ -206,14 +206,12 @@ ends AS (
               (r.sname ~ '^(RS|INSERT-SELECT|RESULT_OF_.+)-[0-9]+$' OR r.sname IN (SELECT name FROM ol_pseudo p WHERE p.id = r.id)) AS sp
   FROM rows r),
 walk AS (
-  SELECT id, tname, target_column AS tcol, sname, source_column AS scol, sp, relation_type = 'fdd' AS direct,
-         ARRAY[sname || '/' || source_column] AS seen
+  SELECT id, tname, target_column AS tcol, sname, source_column AS scol, sp, relation_type = 'fdd' AS direct
   FROM ends WHERE NOT tp
-  UNION ALL
-  SELECT w.id, w.tname, w.tcol, e.sname, e.source_column, e.sp, w.direct AND e.relation_type = 'fdd',
-         w.seen || (e.sname || '/' || e.source_column)
+  UNION
+  SELECT w.id, w.tname, w.tcol, e.sname, e.source_column, e.sp, w.direct AND e.relation_type = 'fdd'
   FROM walk w JOIN ends e ON e.id = w.id AND e.tname = w.sname AND e.target_column = w.scol
-  WHERE w.sp AND NOT (e.sname || '/' || e.source_column) = ANY (w.seen))
+  WHERE w.sp)
 SELECT DISTINCT w.id, sqlflow_openlineage_dataset_name(v.vendor, w.tname) AS tds, w.tcol,
        sqlflow_openlineage_dataset_name(v.vendor, w.sname) AS sds, w.scol,
        CASE WHEN w.direct THEN 'DIRECT' ELSE 'INDIRECT' END AS kind
