@@ -155,6 +155,9 @@ CREATE FUNCTION sqlflow_openlineage(lineage jsonb, namespace text,
                                     dbvendor text DEFAULT NULL)
 RETURNS SETOF jsonb
 LANGUAGE sql STABLE PARALLEL SAFE
+-- the plan is large and cheap to run: JIT would compile for about a second
+-- to save a few milliseconds
+SET jit = off
 BEGIN ATOMIC
   WITH RECURSIVE
   doc AS (
