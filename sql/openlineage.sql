@@ -302,3 +302,49 @@ SELECT sqlflow_openlineage_send('ol_plain', '{}') AS none_sent;
 BEGIN TRANSACTION READ ONLY;
 SELECT count(*) AS events FROM sqlflow_openlineage('c359aef4bd9641d697732422debd8055', 'postgres://db.example:5432');
 COMMIT;
+
+-- the mapping on a document made for it: processes with their statement
+-- (sql facet), a relation of no process (the job's event), a chain through
+-- RS-1 and a function typed in dbobjs, a cycle between two pseudo objects,
+-- fdr/frd/join kinds, a call (left out), table-level relations (the
+-- dataset list), a MySQL job (two-part names, defaults)
+CREATE TEMP TABLE ol_doc AS SELECT $${"jobId": "made-1", "code": 200, "data": {"sqlflow": {
+  "dbvendor": "dbvmysql",
+  "dbobjs": [{"id": "1", "name": "shop.orders", "type": "table"}, {"id": "2", "name": "RS-1", "type": "select_list"},
+             {"id": "3", "name": "upper", "type": "function"}, {"id": "4", "name": "report", "type": "table"},
+             {"id": "5", "name": "loop_a", "type": "select_list"}, {"id": "6", "name": "loop_b", "type": "select_list"},
+             {"id": "7", "name": "audit", "type": "table"}],
+  "processes": [{"id": "p1", "name": "Query Insert-1", "type": "sstinsert", "sql": "INSERT INTO report SELECT upper(name), count(*) FROM shop.orders WHERE ok GROUP BY name"},
+                {"id": "p2", "name": "Query Insert-2", "type": "sstinsert"}],
+  "relationships": [
+    {"id": "1", "type": "fdd", "target": {"parentId": "2", "parentName": "RS-1", "column": "name"}, "sources": [{"parentId": "3", "parentName": "upper", "column": "upper"}]},
+    {"id": "2", "type": "fdd", "target": {"parentId": "3", "parentName": "upper", "column": "upper"}, "sources": [{"parentId": "1", "parentName": "shop.orders", "column": "name"}]},
+    {"id": "3", "type": "fdr", "target": {"parentId": "2", "parentName": "RS-1", "column": "name"}, "sources": [{"parentId": "1", "parentName": "shop.orders", "column": "ok"}]},
+    {"id": "4", "type": "frd", "target": {"parentId": "2", "parentName": "RS-1", "column": "n"}, "sources": [{"parentId": "1", "parentName": "shop.orders", "column": "id"}]},
+    {"id": "5", "type": "fdd", "effectType": "insert", "processId": "p1", "target": {"parentId": "4", "parentName": "report", "column": "name"}, "sources": [{"parentId": "2", "parentName": "RS-1", "column": "name"}]},
+    {"id": "6", "type": "fdd", "effectType": "insert", "processId": "p1", "target": {"parentId": "4", "parentName": "report", "column": "n"}, "sources": [{"parentId": "2", "parentName": "RS-1", "column": "n"}]},
+    {"id": "7", "type": "join", "effectType": "insert", "processId": "p1", "target": {"parentId": "4", "parentName": "report", "column": "TABLE"}, "sources": [{"parentId": "1", "parentName": "shop.orders", "column": "cust"}]},
+    {"id": "8", "type": "fdd", "target": {"parentId": "5", "parentName": "loop_a", "column": "x"}, "sources": [{"parentId": "6", "parentName": "loop_b", "column": "x"}]},
+    {"id": "9", "type": "fdd", "target": {"parentId": "6", "parentName": "loop_b", "column": "x"}, "sources": [{"parentId": "5", "parentName": "loop_a", "column": "x"}, {"parentId": "1", "parentName": "shop.orders", "column": "id"}]},
+    {"id": "10", "type": "fdd", "effectType": "insert", "processId": "p2", "target": {"parentId": "7", "parentName": "audit", "column": "x"}, "sources": [{"parentId": "5", "parentName": "loop_a", "column": "x"}]},
+    {"id": "11", "type": "call", "processId": "p2", "target": {"parentId": "7", "parentName": "audit", "column": "y"}, "sources": [{"parentId": "1", "parentName": "shop.orders", "column": "z"}]},
+    {"id": "12", "type": "fdd", "effectType": "insert", "target": {"parentId": "7", "parentName": "audit", "column": "at"}, "sources": [{"parentId": "1", "parentName": "shop.orders", "column": "created"}]}
+  ]}}}$$::jsonb AS d;
+SELECT n, ev -> 'job' ->> 'name' AS job, ev -> 'job' -> 'facets' -> 'sql' ->> 'query' AS query,
+       ev -> 'job' -> 'facets' -> 'sql' ->> 'dialect' AS dialect,
+       jsonb_path_query_array(ev, '$.inputs[*].name') AS inputs,
+       jsonb_path_query_array(ev, '$.outputs[*].name') AS outputs,
+       (SELECT count(*) FROM ol_check(ev)) AS problems
+FROM ol_doc, sqlflow_openlineage(d, 'mysql://db:3306', default_database => 'app', event_time => '2025-06-01 12:00+02')
+     WITH ORDINALITY AS e(ev, n) ORDER BY n;
+SELECT DISTINCT ev ->> 'eventTime' AS event_time FROM ol_doc, sqlflow_openlineage(d, 'mysql://db:3306', event_time => '2025-06-01 12:00+02') ev;
+SELECT o ->> 'name' AS output, f.key AS field, i ->> 'name' AS input, i ->> 'field' AS input_field, i -> 'transformations' AS transformations
+FROM ol_doc, sqlflow_openlineage(d, 'mysql://db:3306', default_database => 'app') ev,
+     jsonb_array_elements(ev -> 'outputs') o, jsonb_each(o -> 'facets' -> 'columnLineage' -> 'fields') f,
+     jsonb_array_elements(f.value -> 'inputFields') i
+ORDER BY 1, 2, 3, 4;
+SELECT o ->> 'name' AS output, o -> 'facets' -> 'columnLineage' -> 'dataset' AS dataset,
+       jsonb_path_query_array(o, '$.facets.schema.fields[*].name') AS schema
+FROM ol_doc, sqlflow_openlineage(d, 'mysql://db:3306', default_database => 'app') ev,
+     jsonb_array_elements(ev -> 'outputs') o
+ORDER BY 1;
