@@ -298,6 +298,15 @@ SELECT sqlflow_test_try($$SELECT sqlflow_openlineage_send('ol_plain', ARRAY['[1]
 SELECT sqlflow_test_try($$SELECT sqlflow_openlineage_send('ol_plain', ARRAY[NULL::jsonb])$$);
 SELECT sqlflow_openlineage_send('ol_plain', '{}') AS none_sent;
 
+-- TLS: verification always on; the server's ca_file names the CA to trust
+\getenv tls_url SQLFLOW_TEST_TLS_URL
+\getenv tls_ca SQLFLOW_TEST_CA
+SELECT regexp_replace(:'tls_url', '/gspLive_backend$', '/openlineage/tls/api/v1/lineage') AS ol_tls \gset
+CREATE SERVER ol_tls FOREIGN DATA WRAPPER sqlflow OPTIONS (openlineage_url :'ol_tls');
+SELECT sqlflow_test_try($$SELECT sqlflow_openlineage_emit('c359aef4bd9641d697732422debd8055', 'ol_tls', 'postgres://db.example:5432')$$);
+ALTER SERVER ol_tls OPTIONS (ADD ca_file :'tls_ca');
+SELECT sqlflow_openlineage_emit('c359aef4bd9641d697732422debd8055', 'ol_tls', 'postgres://db.example:5432') AS accepted_over_https;
+
 -- the question functions only read: they run in a read-only transaction
 BEGIN TRANSACTION READ ONLY;
 SELECT count(*) AS events FROM sqlflow_openlineage('c359aef4bd9641d697732422debd8055', 'postgres://db.example:5432');
