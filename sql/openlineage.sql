@@ -298,6 +298,15 @@ SELECT sqlflow_test_try($$SELECT sqlflow_openlineage_send('ol_plain', ARRAY['[1]
 SELECT sqlflow_test_try($$SELECT sqlflow_openlineage_send('ol_plain', ARRAY[NULL::jsonb])$$);
 SELECT sqlflow_openlineage_send('ol_plain', '{}') AS none_sent;
 
+-- a slow receiver: the statement can be cancelled while it waits
+CREATE SERVER ol_slow FOREIGN DATA WRAPPER sqlflow
+  OPTIONS (openlineage_url :'ol_plain');
+SELECT ol_control('fail', 'tenant=plain&delay=5');
+SET statement_timeout = '1s';
+SELECT sqlflow_test_try($$SELECT sqlflow_openlineage_emit('c359aef4bd9641d697732422debd8055', 'ol_slow', 'postgres://db.example:5432')$$);
+RESET statement_timeout;
+SELECT ol_control('fail', 'tenant=plain&delay=0');
+
 -- TLS: verification always on; the server's ca_file names the CA to trust
 \getenv tls_url SQLFLOW_TEST_TLS_URL
 \getenv tls_ca SQLFLOW_TEST_CA

@@ -156,6 +156,7 @@ class OpenLineageTenant:
         self.auth = []              # the Authorization header of each request
         self.fail_after = None      # accept this many, then fail
         self.fail_status = 500
+        self.delay = 0.0            # seconds to wait before each answer
 
 
 # the bearer key that tenants named "auth-..." insist on
@@ -878,7 +879,7 @@ class Handler(BaseHTTPRequestHandler):
     # records it per tenant; tenants named "auth-..." want "Authorization:
     # Bearer OPENLINEAGE_KEY" (else 401).  POST /__openlineage_fail?tenant=
     # &after=N&status=S makes the tenant fail every request after N more
-    # accepted; POST /__openlineage_reset?tenant= forgets; GET
+    # accepted (&delay=D: answer after D seconds; without after, no failure); POST /__openlineage_reset?tenant= forgets; GET
     # /__openlineage?tenant= answers {"events": [...], "auth": [...]}.
     def openlineage(self, path):
         state = self.server.state
@@ -899,11 +900,18 @@ class Handler(BaseHTTPRequestHandler):
                 t = state.openlineage.setdefault(query.get("tenant", ""), OpenLineageTenant())
                 t.fail_after = len(t.events) + int(query.get("after", "0"))
                 t.fail_status = int(query.get("status", "500"))
+                t.delay = float(query.get("delay", "0"))
+                if "after" not in query:
+                    t.fail_after = None
             return self.send_json({"code": 200})
         parts = path.split("/")
         if len(parts) != 6 or parts[3:] != ["api", "v1", "lineage"] or self.command != "POST":
             return self.send_body(404, b'{"error":"not found"}')
         tenant = parts[2]
+        with state.lock:
+            delay = state.openlineage.setdefault(tenant, OpenLineageTenant()).delay
+        if delay:
+            time.sleep(delay)
         with state.lock:
             t = state.openlineage.setdefault(tenant, OpenLineageTenant())
             auth = self.headers.get("Authorization")
