@@ -19,7 +19,9 @@ OBJS = \
 	src/mcxt_alloc.o \
 	src/names.o \
 	src/openlineage.o \
+	src/openlineage_events.o \
 	src/openlineage_rows.o \
+	src/openlineage_write.o \
 	src/options.o \
 	src/pictures.o \
 	src/relationships.o \

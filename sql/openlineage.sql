@@ -160,6 +160,198 @@ CREATE TEMP TABLE ol_events AS
 SELECT j.id, j.sample, e.n, e.ev
 FROM ol_jobs j, sqlflow_openlineage(j.id, 'postgres://db.example:5432') WITH ORDINALITY AS e(ev, n);
 
+-- The C builder against the SQL builder of the first version, kept here as
+-- the oracle (its text as 1.4's script had it before the C one took over):
+-- the same events in the same order for every fixture job and every real
+-- sample, from the export (with and without defaults) and from stored rows
+CREATE FUNCTION ol_sql_openlineage(lineage jsonb, namespace text,
+                                    job_namespace text DEFAULT 'sqlflow',
+                                    job_name text DEFAULT NULL,
+                                    default_database text DEFAULT NULL,
+                                    default_schema text DEFAULT NULL,
+                                    event_time timestamptz DEFAULT NULL,
+                                    job_id text DEFAULT NULL,
+                                    dbvendor text DEFAULT NULL)
+RETURNS SETOF jsonb
+LANGUAGE sql STABLE PARALLEL SAFE
+-- the plan is large and cheap to run: JIT would compile for about a second
+-- to save a few milliseconds
+SET jit = off
+BEGIN ATOMIC
+  WITH RECURSIVE
+  doc AS (
+    SELECT coalesce(d -> 'sqlflow', d) AS s,
+           coalesce(job_id, lineage ->> 'jobId') AS jid,
+           coalesce(job_name, job_id, lineage ->> 'jobId', 'sqlflow') AS jname,
+           coalesce(dbvendor, d -> 'sqlflow' ->> 'dbvendor', d ->> 'dbvendor', 'dbvpostgresql') AS vendor,
+           'https://pgxn.org/dist/sqlflow_export/'
+             || coalesce((SELECT e.extversion FROM pg_catalog.pg_extension e WHERE e.extname = 'sqlflow_export'), '') AS producer,
+           to_char(coalesce(event_time, now()) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS etime
+    FROM (SELECT CASE WHEN jsonb_typeof(lineage -> 'data') = 'object'
+                      THEN lineage -> 'data' ELSE lineage END AS d) x),
+  objs AS (
+    SELECT o ->> 'id' AS id, o ->> 'type' AS type
+    FROM doc, jsonb_path_query(doc.s -> 'dbobjs',
+                               'lax $.** ? (exists(@.id) && exists(@.name) && exists(@.type))') AS o),
+  pseudo_ids AS (
+    SELECT id FROM objs
+    WHERE lower(type) IN ('select_list', 'insert-select', 'update-select', 'update-set',
+                          'merge-insert', 'merge-update', 'function', 'pseudotable',
+                          'constant', 'constanttable', 'cursor', 'variable', 'resultset')),
+  procs AS (
+    SELECT p ->> 'id' AS id, p ->> 'name' AS name,
+           coalesce(p ->> 'sql', p ->> 'sqlText', p ->> 'queryText', p ->> 'query') AS query
+    FROM doc, jsonb_array_elements(CASE jsonb_typeof(doc.s -> 'processes')
+                                     WHEN 'array' THEN doc.s -> 'processes' ELSE '[]' END) AS p),
+  rels AS (
+    SELECT rel, n
+    FROM doc,
+         jsonb_array_elements(CASE jsonb_typeof(coalesce(s -> 'relationships', s -> 'relationship', s -> 'relations'))
+                                WHEN 'array' THEN coalesce(s -> 'relationships', s -> 'relationship', s -> 'relations')
+                                WHEN 'object' THEN jsonb_build_array(coalesce(s -> 'relationships', s -> 'relationship', s -> 'relations'))
+                                ELSE '[]' END) WITH ORDINALITY AS r(rel, n)),
+  -- one row per source of a relationship; an end is a pseudo object when
+  -- dbobjs gives it an intermediate type or SQLFlow's name for one
+  edges AS (
+    SELECT rels.n, lower(rel ->> 'type') AS kind, rel ->> 'processId' AS pid,
+           coalesce(rel -> 'target' ->> 'parentId', rel -> 'target' ->> 'parentName') AS tkey,
+           rel -> 'target' ->> 'parentName' AS tname, rel -> 'target' ->> 'column' AS tcol,
+           coalesce(src ->> 'parentId', src ->> 'parentName') AS skey,
+           src ->> 'parentName' AS sname, src ->> 'column' AS scol
+    FROM rels, jsonb_array_elements(CASE jsonb_typeof(rel -> 'sources')
+                                      WHEN 'array' THEN rel -> 'sources' ELSE '[]' END) AS src
+    WHERE lower(rel ->> 'type') IS DISTINCT FROM 'call'),
+  ends AS (
+    SELECT e.*,
+           (e.tname ~ '^(RS|INSERT-SELECT|UPDATE-SET|UPDATE-SELECT|MERGE-INSERT|MERGE-UPDATE|SELECT-INTO|RESULT_OF_.+)-[0-9]+$'
+            OR e.tname = 'pseudo_table_include_orphan_column'
+            OR e.tkey IN (SELECT id FROM pseudo_ids)) AS tpseudo,
+           (e.sname ~ '^(RS|INSERT-SELECT|UPDATE-SET|UPDATE-SELECT|MERGE-INSERT|MERGE-UPDATE|SELECT-INTO|RESULT_OF_.+)-[0-9]+$'
+            OR e.sname = 'pseudo_table_include_orphan_column'
+            OR e.skey IN (SELECT id FROM pseudo_ids)) AS spseudo
+    FROM edges e),
+  -- from each column of a real table back through pseudo objects to real
+  -- sources.  A step's state is where it is and the kind of the non-fdd
+  -- relation nearest the source so far (NULL: all fdd); UNION keeps each
+  -- state once, so cycles end and shared paths are walked once.
+  walk AS (
+    SELECT e.pid, e.tname, e.tcol, e.skey, e.sname, e.scol, e.spseudo,
+           CASE WHEN e.kind IS DISTINCT FROM 'fdd' THEN coalesce(e.kind, '') END AS k
+    FROM ends e WHERE NOT e.tpseudo
+    UNION
+    SELECT w.pid, w.tname, w.tcol, e.skey, e.sname, e.scol, e.spseudo,
+           CASE WHEN e.kind IS DISTINCT FROM 'fdd' THEN coalesce(e.kind, '') ELSE w.k END
+    FROM walk w JOIN ends e ON e.tkey = w.skey AND e.tcol = w.scol
+    WHERE w.spseudo),
+  flows AS (
+    SELECT DISTINCT
+           CASE WHEN EXISTS (SELECT 1 FROM procs) THEN w.pid END AS pid,
+           sqlflow_openlineage_dataset_name(doc.vendor, w.tname, default_database, default_schema) AS tds,
+           w.tcol,
+           sqlflow_openlineage_dataset_name(doc.vendor, w.sname, default_database, default_schema) AS sds,
+           w.scol,
+           sqlflow_openlineage_transformation(ARRAY[w.k]) AS tr
+    FROM walk w, doc WHERE NOT w.spseudo),
+  -- one event per process; relations of no process make one for the job
+  runs AS (SELECT DISTINCT pid FROM flows),
+  wholeset AS (SELECT unnest(ARRAY['TABLE', 'PseudoRows', '*']) AS col),
+  outs AS (
+    SELECT f.pid, f.tds,
+           jsonb_build_object(
+             'namespace', namespace, 'name', f.tds,
+             'facets', jsonb_build_object(
+               'schema', jsonb_build_object(
+                 '_producer', min(doc.producer),
+                 '_schemaURL', 'https://openlineage.io/spec/facets/1-2-0/SchemaDatasetFacet.json#/$defs/SchemaDatasetFacet',
+                 'fields', coalesce(jsonb_agg(DISTINCT jsonb_build_object('name', f.tcol))
+                                      FILTER (WHERE f.tcol NOT IN (SELECT col FROM wholeset)), '[]')),
+               'columnLineage', jsonb_strip_nulls(jsonb_build_object(
+                 '_producer', min(doc.producer),
+                 '_schemaURL', 'https://openlineage.io/spec/facets/1-2-0/ColumnLineageDatasetFacet.json#/$defs/ColumnLineageDatasetFacet',
+                 'fields', coalesce((SELECT jsonb_object_agg(g.tcol, jsonb_build_object('inputFields', g.inputs))
+                                     FROM (SELECT f2.tcol,
+                                                  jsonb_agg(jsonb_build_object('namespace', namespace, 'name', f2.sds,
+                                                                               'field', f2.scol,
+                                                                               'transformations', f2.trs)
+                                                            ORDER BY f2.sds, f2.scol) AS inputs
+                                           FROM (SELECT f3.tcol, f3.sds, f3.scol, jsonb_agg(f3.tr ORDER BY f3.tr::text) AS trs
+                                                 FROM flows f3
+                                                 WHERE f3.pid IS NOT DISTINCT FROM f.pid AND f3.tds = f.tds
+                                                   AND f3.tcol NOT IN (SELECT col FROM wholeset)
+                                                 GROUP BY f3.tcol, f3.sds, f3.scol) f2
+                                           GROUP BY f2.tcol) g), '{}'),
+                 'dataset', (SELECT jsonb_agg(jsonb_build_object('namespace', namespace, 'name', f2.sds,
+                                                                 'field', f2.scol, 'transformations', f2.trs)
+                                              ORDER BY f2.sds, f2.scol)
+                             FROM (SELECT f3.sds, f3.scol, jsonb_agg(DISTINCT f3.tr) AS trs
+                                   FROM flows f3
+                                   WHERE f3.pid IS NOT DISTINCT FROM f.pid AND f3.tds = f.tds
+                                     AND f3.tcol IN (SELECT col FROM wholeset)
+                                   GROUP BY f3.sds, f3.scol) f2))))) AS ds
+    FROM flows f, doc GROUP BY f.pid, f.tds),
+  ins AS (
+    SELECT f.pid, f.sds,
+           jsonb_build_object(
+             'namespace', namespace, 'name', f.sds,
+             'facets', jsonb_build_object(
+               'schema', jsonb_build_object(
+                 '_producer', min(doc.producer),
+                 '_schemaURL', 'https://openlineage.io/spec/facets/1-2-0/SchemaDatasetFacet.json#/$defs/SchemaDatasetFacet',
+                 'fields', coalesce(jsonb_agg(DISTINCT jsonb_build_object('name', f.scol))
+                                      FILTER (WHERE f.scol NOT IN (SELECT col FROM wholeset)), '[]')))) AS ds
+    FROM flows f, doc GROUP BY f.pid, f.sds)
+  SELECT jsonb_build_object(
+           'eventType', 'COMPLETE',
+           'eventTime', doc.etime,
+           'producer', doc.producer,
+           'schemaURL', 'https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent',
+           'run', jsonb_build_object(
+             'runId', sqlflow_uuid_v5('6ba7b811-9dad-11d1-80b4-00c04fd430c8',
+                                      'sqlflow_export:job/' || coalesce(doc.jid, doc.jname)
+                                      || coalesce('/process/' || runs.pid, ''))::text),
+           'job', jsonb_build_object(
+             'namespace', job_namespace,
+             'name', doc.jname || coalesce('.' || coalesce(pr.name, 'process-' || runs.pid), ''),
+             'facets', CASE WHEN pr.query IS NULL THEN '{}'::jsonb
+                            ELSE jsonb_build_object('sql', jsonb_build_object(
+                                   '_producer', doc.producer,
+                                   '_schemaURL', 'https://openlineage.io/spec/facets/1-1-0/SQLJobFacet.json#/$defs/SQLJobFacet',
+                                   'query', pr.query,
+                                   'dialect', regexp_replace(doc.vendor, '^dbv', ''))) END),
+           'inputs', coalesce((SELECT jsonb_agg(ins.ds ORDER BY ins.sds) FROM ins
+                               WHERE ins.pid IS NOT DISTINCT FROM runs.pid), '[]'),
+           'outputs', coalesce((SELECT jsonb_agg(outs.ds ORDER BY outs.tds) FROM outs
+                                WHERE outs.pid IS NOT DISTINCT FROM runs.pid), '[]'))
+  FROM runs CROSS JOIN doc LEFT JOIN procs pr ON pr.id = runs.pid
+  ORDER BY runs.pid NULLS FIRST;
+END;
+CREATE TEMP TABLE ol_exports AS
+SELECT j.id, j.sample, sqlflow_export_json(j.id) AS d, sqlflow_job(j.id) -> 'data' ->> 'dbVendor' AS vendor,
+       (SELECT sqlflow_lineage_json(l) FROM sqlflow_lineage(j.id) l) AS rows
+FROM ol_jobs j;
+CREATE TEMP TABLE ol_same AS
+SELECT x.id, x.sample, v.variant,
+       (SELECT count(*) FROM sqlflow_openlineage(v.doc, 'postgres://db:5432', job_id => x.id, dbvendor => x.vendor,
+                                                 default_database => v.ddb, default_schema => v.dschema,
+                                                 event_time => '2024-05-06 07:08:09.123456+02')) AS events,
+       (SELECT array_agg(e ORDER BY n) FROM sqlflow_openlineage(v.doc, 'postgres://db:5432', job_id => x.id, dbvendor => x.vendor,
+                                                                  default_database => v.ddb, default_schema => v.dschema,
+                                                                  event_time => '2024-05-06 07:08:09.123456+02') WITH ORDINALITY AS c(e, n))
+       IS NOT DISTINCT FROM
+       (SELECT array_agg(e ORDER BY n) FROM ol_sql_openlineage(v.doc, 'postgres://db:5432', job_id => x.id, dbvendor => x.vendor,
+                                                                 default_database => v.ddb, default_schema => v.dschema,
+                                                                 event_time => '2024-05-06 07:08:09.123456+02') WITH ORDINALITY AS c(e, n)) AS same
+FROM ol_exports x,
+     LATERAL (VALUES ('export', x.d, NULL, NULL), ('export, defaults', x.d, 'shop', 'public'),
+                     ('stored rows', x.rows, NULL, NULL)) AS v(variant, doc, ddb, dschema);
+SELECT id, variant, events, same FROM ol_same WHERE NOT sample ORDER BY id, variant;
+SELECT variant, count(*) AS samples, coalesce(bool_and(same), true) AS all_same
+FROM ol_same WHERE sample GROUP BY variant ORDER BY variant;
+-- (and they can differ: another namespace gives other events)
+SELECT (SELECT array_agg(x.e) FROM sqlflow_openlineage(d, 'postgres://other:1', job_id => id, event_time => '2024-01-01') AS x(e))
+       = (SELECT array_agg(x.e) FROM ol_sql_openlineage(d, 'postgres://db:5432', job_id => id, event_time => '2024-01-01') AS x(e)) AS same_across_namespaces
+FROM ol_exports WHERE id = 'c359aef4bd9641d697732422debd8055';
+
 -- one event of the demo job (one per process: Query Create View-1, Query
 -- Insert-1, Query Insert-2)
 SELECT jsonb_pretty(ev) FROM ol_events WHERE id = 'c359aef4bd9641d697732422debd8055' AND n = 1;
@@ -283,6 +475,15 @@ FROM jsonb_array_elements(ol_received('auth-a') -> 'auth') a;
 SELECT r, r LIKE '%wrong-key%' AS shows_key
 FROM sqlflow_test_try_all($$SELECT sqlflow_openlineage_emit('c359aef4bd9641d697732422debd8055', 'ol_badkey', 'postgres://db.example:5432')$$) r;
 
+-- a receiver that echoes the key (whole, and a piece of 11 bytes from its
+-- middle) in its error page: the message shows neither
+SELECT format('http://127.0.0.1:%s/openlineage/echo-key/api/v1/lineage', port) AS ol_echo FROM sqlflow_test_env \gset
+CREATE SERVER ol_echo FOREIGN DATA WRAPPER sqlflow OPTIONS (openlineage_url :'ol_echo');
+CREATE USER MAPPING FOR CURRENT_USER SERVER ol_echo OPTIONS (api_key 'echoed-secret-key-9876543210');
+SELECT r, r LIKE '%echoed-secret-key%' AS shows_key, r LIKE '%oed-secret-%' AS shows_piece,
+       r LIKE '%9876543210%' AS shows_tail
+FROM sqlflow_test_try_all($$SELECT sqlflow_openlineage_emit('c359aef4bd9641d697732422debd8055', 'ol_echo', 'postgres://db.example:5432')$$) r;
+
 -- a failure part-way says how many were accepted before it
 SELECT ol_control('fail', 'tenant=failing&after=1&status=500');
 SELECT sqlflow_test_try_all($$SELECT sqlflow_openlineage_emit('c359aef4bd9641d697732422debd8055', 'ol_fail', 'postgres://db.example:5432')$$);
@@ -361,6 +562,15 @@ FROM ol_doc, sqlflow_openlineage(d, 'mysql://db:3306', default_database => 'app'
      jsonb_array_elements(ev -> 'outputs') o, jsonb_each(o -> 'facets' -> 'columnLineage' -> 'fields') f,
      jsonb_array_elements(f.value -> 'inputFields') i
 ORDER BY 1, 2, 3, 4;
+-- the C builder equals the oracle on it, whatever the options
+SELECT v.variant, (SELECT array_agg(e ORDER BY n) FROM sqlflow_openlineage(d, v.ns, v.jns, v.jname, v.ddb, v.dschema, '2025-06-01 12:00+02', v.jid, v.vendor) WITH ORDINALITY c(e, n))
+       IS NOT DISTINCT FROM
+       (SELECT array_agg(e ORDER BY n) FROM ol_sql_openlineage(d, v.ns, v.jns, v.jname, v.ddb, v.dschema, '2025-06-01 12:00+02', v.jid, v.vendor) WITH ORDINALITY c(e, n)) AS same
+FROM ol_doc, (VALUES ('mysql', 'mysql://db:3306', 'sqlflow', NULL, 'app', NULL, NULL, NULL),
+                     ('as postgres, defaults', 'postgres://db:5432', 'etl', 'nightly', 'shop', 'public', 'j-1', 'dbvpostgresql'),
+                     ('null namespaces', NULL, NULL, NULL, NULL, NULL, NULL, 'dbvoracle'),
+                     ('empty defaults', 'postgres://db:5432', 'sqlflow', NULL, '', '', NULL, 'dbvmssql')) AS v(variant, ns, jns, jname, ddb, dschema, jid, vendor)
+ORDER BY 1;
 SELECT o ->> 'name' AS output, o -> 'facets' -> 'columnLineage' -> 'dataset' AS dataset,
        jsonb_path_query_array(o, '$.facets.schema.fields[*].name') AS schema
 FROM ol_doc, sqlflow_openlineage(d, 'mysql://db:3306', default_database => 'app') ev,

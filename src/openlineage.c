@@ -12,7 +12,8 @@
  * as accepted.  The receiver's api_key goes into an Authorization header
  * and nowhere else: no message, detail or hint repeats it, and the text
  * of a receiver's error page is cut short, restricted to printable ASCII
- * and has the key blotted out should the receiver echo it.
+ * and scrubbed of every piece of the key (src/scrub.c) should the
+ * receiver echo it.
  *
  *-------------------------------------------------------------------------
  */
@@ -29,6 +30,7 @@
 #include "config.h"
 #include "http.h"
 #include "openlineage.h"
+#include "scrub.h"
 
 /* how much of a receiver's error page a message shows */
 #define OPENLINEAGE_ERROR_TEXT_MAX 200
@@ -64,22 +66,38 @@ openlineage_uuid_v5(const pg_uuid_t *ns, const char *name, size_t len,
 	out->data[8] = (out->data[8] & 0x3f) | 0x80;
 }
 
-/* a receiver's error page, safe to show: short, printable, without the key */
+/*
+ * A receiver's error page, safe to show: every piece of the api_key (as
+ * given and as UTF-8) blanked by the scrubber (src/scrub.c) in the raw
+ * bytes, then cut short and restricted to printable ASCII, then blanked
+ * again (replacing bytes can join pieces); "cut" says the body is the
+ * start of a longer one.
+ */
 static char *
-openlineage_error_text(const SqlflowOpenLineageTarget *t, const char *body)
+openlineage_error_text(const SqlflowOpenLineageTarget *t, const char *body,
+					   bool cut)
 {
 	StringInfoData buf;
-	size_t		keylen = t->api_key ? strlen(t->api_key) : 0;
+	ScrubSecrets ss;
+	char	   *raw = pstrdup(body ? body : "");
+	size_t		rawlen = strlen(raw);
 
-	initStringInfo(&buf);
-	for (const char *p = body; *p && buf.len < OPENLINEAGE_ERROR_TEXT_MAX; p++)
+	memset(&ss, 0, sizeof(ss));
+	if (t->api_key != NULL && t->api_key[0] != '\0')
 	{
-		if (keylen > 0 && strncmp(p, t->api_key, keylen) == 0)
-		{
-			appendStringInfoString(&buf, "***");
-			p += keylen - 1;
-			continue;
-		}
+		size_t		len = strlen(t->api_key);
+
+		const char *utf8;
+
+		scrub_add(&ss, t->api_key, len);
+		utf8 = (const char *) pg_do_encoding_conversion((unsigned char *) t->api_key, len,
+														GetDatabaseEncoding(), PG_UTF8);
+		scrub_add(&ss, utf8, strlen(utf8));
+	}
+	(void) scrub_blank(&ss, raw, rawlen, cut);
+	initStringInfo(&buf);
+	for (const char *p = raw; *p && buf.len < OPENLINEAGE_ERROR_TEXT_MAX; p++)
+	{
 		if (*p == '\n' || *p == '\r' || *p == '\t')
 			appendStringInfoChar(&buf, ' ');
 		else if ((unsigned char) *p >= 0x20 && (unsigned char) *p < 0x7f)
@@ -87,6 +105,8 @@ openlineage_error_text(const SqlflowOpenLineageTarget *t, const char *body)
 		else
 			appendStringInfoChar(&buf, '?');
 	}
+	(void) scrub_blank(&ss, buf.data, buf.len,
+					   cut || (size_t) buf.len < rawlen);
 	if (buf.len == 0)
 		appendStringInfoString(&buf, "(no text)");
 	return buf.data;
@@ -156,7 +176,7 @@ openlineage_raise(const SqlflowOpenLineageTarget *t, const HttpResult *res,
 			 errmsg("the OpenLineage endpoint of server \"%s\" answered HTTP status %ld",
 					t->server_name, res->status),
 			 errdetail("%s The answer: %s", before,
-					   openlineage_error_text(t, res->error_body)),
+					   openlineage_error_text(t, res->error_body, res->error_body_cut)),
 			 res->status == 401 || res->status == 403
 			 ? errhint("Check the api_key of the user mapping for server \"%s\".", t->server_name)
 			 : res->status == 404

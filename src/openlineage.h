@@ -13,6 +13,7 @@
 #include "lib/stringinfo.h"
 #include "utils/array.h"
 #include "utils/jsonb.h"
+#include "utils/timestamp.h"
 #include "utils/uuid.h"
 
 #include "options.h"
@@ -27,10 +28,32 @@ extern int	openlineage_send_array(const char *target_name, ArrayType *arr);
 
 /* openlineage_rows.c: stored rows as a JSON export */
 extern void openlineage_quote_name_part(StringInfo buf, const char *part);
+extern char *openlineage_quoted_part(const char *part);
 extern char *openlineage_table_name(const char *db, const char *schema,
 									const char *table);
 extern char *openlineage_table_name_array(ArrayType *parts);
 extern void *openlineage_rows_collect(FunctionCallInfo fcinfo, void *state);
 extern Jsonb *openlineage_rows_document(void *state);
+
+/* openlineage_events.c: a JSON export as RunEvents */
+typedef struct OpenLineageArgs
+{
+	Jsonb	   *lineage;
+	const char *namespace;
+	const char *job_namespace;
+	const char *job_name;
+	const char *default_database;
+	const char *default_schema;
+	bool		has_event_time;
+	TimestampTz event_time;
+	const char *job_id;
+	const char *dbvendor;
+} OpenLineageArgs;
+
+extern char *openlineage_dataset_name(const char *vendor, const char *name,
+									  const char *default_database,
+									  const char *default_schema);
+extern Jsonb **openlineage_events(const OpenLineageArgs *args, int *nevents);
+extern void openlineage_events_srf(FunctionCallInfo fcinfo);
 
 #endif							/* SQLFLOW_OPENLINEAGE_H */

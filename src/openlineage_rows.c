@@ -1,9 +1,10 @@
 /*-------------------------------------------------------------------------
  *
  * openlineage_rows.c
- *	  Stored lineage rows as a JSON export: the aggregate sqlflow_lineage_json
- *	  (rows with sqlflow_lineage's columns in, one relationship per row out,
- *	  for sqlflow_openlineage(jsonb, ...)) and the table names it writes.
+ *	  Names for OpenLineage: the aggregate sqlflow_lineage_json (stored rows
+ *	  with sqlflow_lineage's columns in, a JSON export with one relationship
+ *	  per row out, for sqlflow_openlineage(jsonb, ...)), the table names it
+ *	  writes, and how OpenLineage dataset names are read back from them.
  *
  * The transition keeps each row's strings in the aggregate's memory and the
  * final function writes the whole document once, so the cost is linear in
@@ -120,6 +121,17 @@ openlineage_quote_name_part(StringInfo buf, const char *part)
 		appendStringInfoChar(buf, *c);
 	}
 	appendStringInfoChar(buf, '"');
+}
+
+/* one part alone, quoted as above */
+char *
+openlineage_quoted_part(const char *part)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	openlineage_quote_name_part(&buf, part);
+	return buf.data;
 }
 
 char *
@@ -374,4 +386,140 @@ openlineage_rows_document(void *state)
 	sqlflow_jbw_end(w);
 	sqlflow_jbw_end(w);
 	return sqlflow_jbw_finish(w);
+}
+
+/* names -------------------------------------------------------------------- */
+
+/*
+ * The parts of a qualified name: split on dots outside "...", [...] and
+ * `...` (a doubled closer inside is one character), each part unquoted;
+ * an empty part or an unquoted DEFAULT is NULL.
+ */
+static char **
+ol_name_parts(const char *name, int *nparts)
+{
+	int			max = 4;
+	char	  **parts = palloc(sizeof(char *) * max);
+	StringInfoData cur;
+	bool		quoted = false;
+	char		closer = '\0';
+	int			n = 0;
+
+	initStringInfo(&cur);
+	for (const char *p = name;; p++)
+	{
+		char		c = *p;
+
+		if (closer != '\0' && c != '\0')
+		{
+			if (c == closer)
+			{
+				if (p[1] == closer)
+				{
+					appendStringInfoChar(&cur, c);
+					p++;
+				}
+				else
+					closer = '\0';
+			}
+			else
+				appendStringInfoChar(&cur, c);
+		}
+		else if ((c == '"' || c == '[' || c == '`') && cur.len == 0 && !quoted)
+		{
+			closer = c == '[' ? ']' : c;
+			quoted = true;
+		}
+		else if (c == '.' || c == '\0')
+		{
+			if (n == max)
+			{
+				max *= 2;
+				parts = repalloc(parts, sizeof(char *) * max);
+			}
+			parts[n++] = (cur.len == 0 || (!quoted && strcmp(cur.data, "DEFAULT") == 0))
+				? NULL : pstrdup(cur.data);
+			resetStringInfo(&cur);
+			quoted = false;
+			if (c == '\0')
+				break;
+		}
+		else
+			appendStringInfoChar(&cur, c);
+	}
+	*nparts = n;
+	return parts;
+}
+
+static bool
+ol_two_level_vendor(const char *vendor)
+{
+	static const char *const vendors[] = {
+		"dbvmysql", "dbvhive", "dbvteradata", "dbvimpala", "dbvsparksql",
+		"dbvoceanbase", "dbvmariadb"
+	};
+
+	for (int i = 0; i < lengthof(vendors); i++)
+		if (pg_strcasecmp(vendor, vendors[i]) == 0)
+			return true;
+	return false;
+}
+
+/* append a part, dot-separated, when not NULL (as concat_ws does) */
+static void
+ol_append_part(StringInfo buf, bool *first, const char *part)
+{
+	if (part == NULL)
+		return;
+	if (!*first)
+		appendStringInfoChar(buf, '.');
+	appendStringInfoString(buf, part);
+	*first = false;
+}
+
+/*
+ * The OpenLineage dataset name of a table SQLFlow names: database.table
+ * for two-level vendors, else database.schema.table (the database being
+ * everything before the schema); unknown parts from the defaults, else
+ * left out.
+ */
+char *
+openlineage_dataset_name(const char *vendor, const char *name,
+						 const char *default_database, const char *default_schema)
+{
+	int			n;
+	char	  **p = ol_name_parts(name, &n);
+	StringInfoData buf;
+	const char *db;
+	bool		first = true;
+
+	initStringInfo(&buf);
+	if (ol_two_level_vendor(vendor))
+	{
+		db = n >= 2 && p[n - 2] ? p[n - 2] : default_database;
+		ol_append_part(&buf, &first, db);
+		ol_append_part(&buf, &first, p[n - 1]);
+		return buf.data;
+	}
+	db = NULL;
+	if (n > 2)
+	{
+		StringInfoData lead;
+
+		initStringInfo(&lead);
+		for (int i = 0; i < n - 2; i++)
+		{
+			if (p[i] == NULL)
+				continue;
+			if (lead.len > 0)
+				appendStringInfoChar(&lead, '.');
+			appendStringInfoString(&lead, p[i]);
+		}
+		if (lead.len > 0)
+			db = lead.data;
+	}
+	ol_append_part(&buf, &first, db ? db : default_database);
+	ol_append_part(&buf, &first, n >= 2 && p[n - 2] ? p[n - 2] : default_schema);
+	ol_append_part(&buf, &first, p[n - 1]);
+	return buf.data;
 }

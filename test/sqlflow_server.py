@@ -909,7 +909,8 @@ class Handler(BaseHTTPRequestHandler):
     # --- OpenLineage receiver ------------------------------------------------------------
     # POST /openlineage/<tenant>/api/v1/lineage takes one RunEvent (JSON) and
     # records it per tenant; tenants named "auth-..." want "Authorization:
-    # Bearer OPENLINEAGE_KEY" (else 401).  POST /__openlineage_fail?tenant=
+    # Bearer OPENLINEAGE_KEY" (else 401); tenants named "echo-..." answer 401
+    # with the Authorization header and a piece of the key in the body.  POST /__openlineage_fail?tenant=
     # &after=N&status=S makes the tenant fail every request after N more
     # accepted (&delay=D: answer after D seconds; without after, no failure); POST /__openlineage_reset?tenant= forgets; GET
     # /__openlineage?tenant= answers {"events": [...], "auth": [...]}.
@@ -950,6 +951,12 @@ class Handler(BaseHTTPRequestHandler):
             t.auth.append(auth)
             if tenant.startswith("auth-") and auth != "Bearer " + OPENLINEAGE_KEY:
                 return self.send_body(401, b'{"error":"unauthorized"}')
+            if tenant.startswith("echo-"):
+                # a careless receiver: its error page repeats the key, whole
+                # and a piece of it from the middle
+                key = (auth or "").removeprefix("Bearer ")
+                return self.send_body(401, json.dumps({"error": "unauthorized", "got": auth,
+                                                       "piece": key[3:14]}).encode())
             if t.fail_after is not None and len(t.events) >= t.fail_after:
                 return self.send_body(t.fail_status, ("{\"error\":\"failing on request, status %d\"}"
                                                       % t.fail_status).encode())
