@@ -6,8 +6,8 @@
  *	  (Marquez's POST /api/v1/lineage and the catalogs that take the same
  *	  body).
  *
- * The events themselves are built in SQL (sqlflow_openlineage in the
- * extension script) from the JSON export; this file only names runs and
+ * The events themselves are built by openlineage_events.c and
+ * openlineage_write.c from the JSON export; this file only names runs and
  * sends.  Each event is one POST with a JSON body; a 2xx answer counts it
  * as accepted.  The receiver's api_key goes into an Authorization header
  * and nowhere else: no message, detail or hint repeats it, and the text

@@ -678,7 +678,7 @@ void
 openlineage_events_srf(FunctionCallInfo fcinfo)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	OpenLineageArgs a;
+	OpenLineageArgs a = {0};
 	const char **texts[] = {NULL, &a.namespace, &a.job_namespace, &a.job_name,
 		&a.default_database, &a.default_schema, NULL, &a.job_id, &a.dbvendor};
 	Jsonb	  **events;
@@ -687,7 +687,6 @@ openlineage_events_srf(FunctionCallInfo fcinfo)
 	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
 	if (PG_ARGISNULL(0))
 		return;
-	memset(&a, 0, sizeof(a));
 	a.lineage = PG_GETARG_JSONB_P(0);
 	for (int i = 1; i < lengthof(texts); i++)
 		if (texts[i] != NULL)

@@ -21,6 +21,7 @@
 
 #include "catalog/pg_collation.h"
 #include "mb/pg_wchar.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/datetime.h"
 #include "utils/jsonb.h"
@@ -271,6 +272,7 @@ ol_output(SqlflowJsonbWriter *w, OlBuild *b, const char *ns, const OlFlow *f, in
 	{
 		int			j = i;
 
+		CHECK_FOR_INTERRUPTS();
 		if (f[i].tcol == 0 || ol_whole_dataset(b, f[i].tcol))
 		{
 			if (f[i].tcol != 0)
@@ -463,6 +465,7 @@ openlineage_write_events(OlBuild *b, const OpenLineageArgs *a,
 	{
 		int			j = i;
 
+		CHECK_FOR_INTERRUPTS();
 		while (j < nflows && flows[j].pid == flows[i].pid)
 			j++;
 		events[n++] = ol_event(b, a, jid, jname, vendor, etime, &flows[i], j - i);
