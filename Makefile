@@ -21,6 +21,10 @@ OBJS = \
 	src/lineage.o \
 	src/mcxt_alloc.o \
 	src/names.o \
+	src/openlineage.o \
+	src/openlineage_events.o \
+	src/openlineage_rows.o \
+	src/openlineage_write.o \
 	src/options.o \
 	src/pictures.o \
 	src/relationships.o \
@@ -45,7 +49,7 @@ PG_CPPFLAGS = -I$(srcdir)/src -DSQLFLOW_EXPORT_VERSION='"$(SQLFLOW_EXPORT_VERSIO
 SHLIB_LINK = -lcurl -ljson-c
 
 # the suites need the loopback SQLFlow server: run them through test/run
-REGRESS = setup export jsonb errors lineage relationships options traces traces_names traces_readonly traces_property traces_session pictures pictures_same guard jobs jobstate encoding upgrade cron security secrets transport transport_dns loose database_sql search_path standby
+REGRESS = setup export jsonb errors lineage relationships options traces traces_names traces_readonly traces_property traces_session pictures pictures_same guard jobs jobstate encoding upgrade cron security secrets transport transport_dns loose database_sql search_path standby openlineage
 REGRESS_OPTS = --inputdir=$(srcdir)
 
 EXTRA_CLEAN = results regression.diffs regression.out

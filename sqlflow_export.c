@@ -46,6 +46,7 @@
 #include "guard.h"
 #include "depsort.h"
 #include "names.h"
+#include "openlineage.h"
 #include "options.h"
 #include "pictures.h"
 #include "trace.h"
@@ -929,4 +930,67 @@ sqlflow_trace_job(PG_FUNCTION_ARGS)
 	/* NULL or '' is the latest job, as for sqlflow_lineage, which reads it */
 	trace_job(fcinfo, arg_cstring(fcinfo, 0), arg_cstring(fcinfo, 5), &req);
 	return (Datum) 0;
+}
+
+/*
+ * OpenLineage (src/openlineage*.c): sqlflow_uuid_v5(namespace, name), the
+ * name-based UUID of the name as UTF-8; sqlflow_openlineage(jsonb, ...), a
+ * JSON export as RunEvents; sqlflow_openlineage_send(target, events), the
+ * number the receiver accepted; sqlflow_lineage_json(record), stored rows
+ * as a JSON export (transition, final); sqlflow_lineage_json_name(parts)
+ * and sqlflow_quote_name_part(part), the names that export writes.
+ */
+PG_FUNCTION_INFO_V1(sqlflow_uuid_v5);
+PG_FUNCTION_INFO_V1(sqlflow_openlineage_jsonb);
+PG_FUNCTION_INFO_V1(sqlflow_openlineage_send);
+PG_FUNCTION_INFO_V1(sqlflow_lineage_json_collect);
+PG_FUNCTION_INFO_V1(sqlflow_lineage_json_final);
+PG_FUNCTION_INFO_V1(sqlflow_lineage_json_name);
+PG_FUNCTION_INFO_V1(sqlflow_quote_name_part);
+
+Datum
+sqlflow_uuid_v5(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_UUID_P(openlineage_uuid_v5_text(PG_GETARG_UUID_P(0), PG_GETARG_TEXT_PP(1)));
+}
+
+Datum
+sqlflow_openlineage_jsonb(PG_FUNCTION_ARGS)
+{
+	openlineage_events_srf(fcinfo);
+	return (Datum) 0;
+}
+
+Datum
+sqlflow_openlineage_send(PG_FUNCTION_ARGS)
+{
+	arg_not_null(fcinfo, 0, "target");
+	if (PG_ARGISNULL(1))
+		PG_RETURN_INT32(0);
+	PG_RETURN_INT32(openlineage_send_array(arg_cstring(fcinfo, 0), PG_GETARG_ARRAYTYPE_P(1)));
+}
+
+Datum
+sqlflow_lineage_json_collect(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_POINTER(openlineage_rows_collect(fcinfo,
+											   PG_ARGISNULL(0) ? NULL : PG_GETARG_POINTER(0)));
+}
+
+Datum
+sqlflow_lineage_json_final(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_JSONB_P(openlineage_rows_document(PG_ARGISNULL(0) ? NULL : PG_GETARG_POINTER(0)));
+}
+
+Datum
+sqlflow_lineage_json_name(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_TEXT_P(cstring_to_text(openlineage_table_name_array(PG_GETARG_ARRAYTYPE_P(0))));
+}
+
+Datum
+sqlflow_quote_name_part(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_TEXT_P(cstring_to_text(openlineage_quoted_part(arg_cstring(fcinfo, 0))));
 }

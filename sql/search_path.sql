@@ -75,7 +75,7 @@ SELECT p.oid::regprocedure AS not_called
 FROM pg_proc p JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
 JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'sqlflow_export'
 WHERE p.proname NOT IN (SELECT DISTINCT split_part(split_part(call, ' ', 1), '(', 1) FROM public.sp_answers)
-  AND p.proname !~ '^sqlflow_(edge_collect|.*_final|dot_html|dot_string|mermaid_text|dependency_levels|guard_ddl)$'
+  AND p.proname !~ '^sqlflow_(edge_collect|lineage_json_collect|.*_final|dot_html|dot_string|mermaid_text|dependency_levels|guard_ddl)$'
 ORDER BY p.oid::regprocedure::text COLLATE "C";
 SELECT string_agg(call || '=' || answer, E'\n' ORDER BY call COLLATE "C") AS reference_answers
 FROM public.sp_answers WHERE run = 'pg_catalog' \gset

@@ -691,7 +691,9 @@ http_perform_once(const HttpRequest *req, const char *url, HttpResult *res)
 	t->max_body = req->max_body;
 
 	initStringInfo(&form);
-	if (!req->multipart)
+	if (req->body != NULL)
+		appendBinaryStringInfo(&form, req->body, req->body_len);
+	else if (!req->multipart)
 	{
 		for (int i = 0; i < req->nfields; i++)
 		{
@@ -725,6 +727,26 @@ http_perform_once(const HttpRequest *req, const char *url, HttpResult *res)
 		h = h ? curl_slist_append(headers, "Accept: application/json, text/csv, application/xml, */*") : NULL;
 		if (h)
 			headers = h;
+		if (h && req->body != NULL && req->content_type != NULL)
+		{
+			char	   *line = psprintf("Content-Type: %s", req->content_type);
+
+			h = curl_slist_append(headers, line);
+			if (h)
+				headers = h;
+			pfree(line);
+		}
+		if (h && req->authorization != NULL)
+		{
+			char	   *line = psprintf("Authorization: %s", req->authorization);
+
+			/* libcurl keeps its own copy: wipe ours */
+			h = curl_slist_append(headers, line);
+			if (h)
+				headers = h;
+			explicit_bzero(line, strlen(line));
+			pfree(line);
+		}
 		if (req->multipart)
 			mime = http_build_mime(req);
 		if (h == NULL || (req->multipart && mime == NULL))

@@ -80,6 +80,15 @@ typedef struct HttpRequest
 	long		timeout_ms;		/* whole request, 0 = none */
 	long		connect_timeout_ms;
 	long		keepalive_idle_s;	/* reuse a connection idle this long, 0 = never */
+	/*
+	 * A raw body instead of fields (OpenLineage): sent as is with its
+	 * content type; authorization, if set, is the value of the
+	 * Authorization header (a secret: never shown).
+	 */
+	const char *body;
+	size_t		body_len;
+	const char *content_type;
+	const char *authorization;
 } HttpRequest;
 
 typedef enum HttpFailure

@@ -59,6 +59,8 @@ static const SqlflowOption sqlflow_options[] = {
 	{"token", UserMappingRelationId, false},
 	{"secret_key", UserMappingRelationId, false},
 	{"token_required", UserMappingRelationId, false},	/* false: superuser only */
+	{"openlineage_url", ForeignServerRelationId, false},	/* an OpenLineage receiver */
+	{"api_key", UserMappingRelationId, false},	/* its bearer key: a secret */
 	{NULL, InvalidOid, false}
 };
 
@@ -165,6 +167,8 @@ sqlflow_fdw_validator(PG_FUNCTION_ARGS)
 	bool		have_user = false;
 	bool		have_token = false;
 	bool		have_secret = false;
+	bool		have_openlineage = false;
+	bool		have_api_key = false;
 
 	foreach(cell, options)
 	{
@@ -215,6 +219,18 @@ sqlflow_fdw_validator(PG_FUNCTION_ARGS)
 		}
 		else if (strcmp(opt->name, "ca_file") == 0)
 			sqlflow_check_ca_file(value);
+		else if (strcmp(opt->name, "openlineage_url") == 0)
+		{
+			const char *why;
+
+			if (!http_url_acceptable(value, &why))
+				ereport(ERROR,
+						(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+						 errmsg("invalid value for option \"openlineage_url\""),
+						 errdetail("%s", why),
+						 errhint("Give the full URL of the lineage endpoint, for example 'http://marquez.example.com:5000/api/v1/lineage'.")));
+			have_openlineage = true;
+		}
 		else
 		{
 			if (value[0] == '\0')
@@ -227,15 +243,17 @@ sqlflow_fdw_validator(PG_FUNCTION_ARGS)
 				have_token = true;
 			else if (strcmp(opt->name, "secret_key") == 0)
 				have_secret = true;
+			else if (strcmp(opt->name, "api_key") == 0)
+				have_api_key = true;
 		}
 	}
 
-	if (context == ForeignServerRelationId && !have_url)
+	if (context == ForeignServerRelationId && !have_url && !have_openlineage)
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
 				 errmsg("a sqlflow server needs the option \"api_url\""),
 				 errhint("For example OPTIONS (api_url 'http://sqlflow.example.com:8165/api/gspLive_backend').")));
-	if (context == UserMappingRelationId && !have_user)
+	if (context == UserMappingRelationId && !have_user && !have_api_key)
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
 				 errmsg("a sqlflow user mapping needs the option \"user_id\"")));
@@ -399,4 +417,87 @@ sqlflow_endpoint_lookup(const char *server_name)
 				 errhint("Add a token or secret_key of your own to the user mapping, or have a superuser set token_required 'false' on it.")));
 
 	return ep;
+}
+
+/*
+ * The OpenLineage receiver behind a server of the wrapper: its
+ * openlineage_url, ca_file and, from the user mapping if there is one, its
+ * api_key.  A receiver without authentication needs no mapping.
+ */
+SqlflowOpenLineageTarget *
+sqlflow_openlineage_target_lookup(const char *server_name)
+{
+	SqlflowOpenLineageTarget *t = palloc0(sizeof(SqlflowOpenLineageTarget));
+	ForeignServer *server;
+	ForeignDataWrapper *fdw;
+	AclResult	aclresult;
+	ListCell   *cell;
+	HeapTuple	tp;
+
+	if (server_name == NULL || server_name[0] == '\0')
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("no OpenLineage target given"),
+				 errhint("Pass the name of a sqlflow server with the option openlineage_url.")));
+	server = GetForeignServerByName(server_name, true);
+	if (server == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("server \"%s\" does not exist", server_name),
+				 errhint("Create it with CREATE SERVER %s FOREIGN DATA WRAPPER sqlflow OPTIONS (openlineage_url '...').",
+						 quote_identifier(server_name))));
+	fdw = GetForeignDataWrapper(server->fdwid);
+	if (strcmp(fdw->fdwname, SQLFLOW_FDW_NAME) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("server \"%s\" is not a sqlflow server", server_name),
+				 errdetail("It uses the foreign-data wrapper \"%s\".", fdw->fdwname)));
+	aclresult = sqlflow_server_aclcheck(server->serverid, GetUserId(), ACL_USAGE);
+	if (aclresult != ACLCHECK_OK)
+		aclcheck_error(aclresult, OBJECT_FOREIGN_SERVER, server->servername);
+
+	t->server_name = pstrdup(server->servername);
+	foreach(cell, server->options)
+	{
+		DefElem    *def = (DefElem *) lfirst(cell);
+
+		if (strcmp(def->defname, "openlineage_url") == 0)
+			t->url = pstrdup(defGetString(def));
+		else if (strcmp(def->defname, "ca_file") == 0)
+			t->ca_file = pstrdup(defGetString(def));
+	}
+	if (t->url == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
+				 errmsg("server \"%s\" has no option \"openlineage_url\"", server_name),
+				 errhint("ALTER SERVER %s OPTIONS (ADD openlineage_url 'http://.../api/v1/lineage').",
+						 quote_identifier(server_name))));
+
+	tp = SearchSysCache2(USERMAPPINGUSERSERVER,
+						 ObjectIdGetDatum(GetUserId()),
+						 ObjectIdGetDatum(server->serverid));
+	if (!HeapTupleIsValid(tp))
+		tp = SearchSysCache2(USERMAPPINGUSERSERVER,
+							 ObjectIdGetDatum(InvalidOid),
+							 ObjectIdGetDatum(server->serverid));
+	if (HeapTupleIsValid(tp))
+	{
+		Datum		datum;
+		bool		isnull;
+
+		datum = SysCacheGetAttr(USERMAPPINGUSERSERVER, tp,
+								Anum_pg_user_mapping_umoptions, &isnull);
+		if (!isnull)
+		{
+			foreach(cell, untransformRelOptions(datum))
+			{
+				DefElem    *def = (DefElem *) lfirst(cell);
+
+				if (strcmp(def->defname, "api_key") == 0)
+					t->api_key = pstrdup(defGetString(def));
+			}
+		}
+		ReleaseSysCache(tp);
+	}
+	return t;
 }

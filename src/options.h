@@ -28,4 +28,15 @@ typedef struct SqlflowEndpoint
  */
 extern SqlflowEndpoint *sqlflow_endpoint_lookup(const char *server_name);
 
+/* an OpenLineage receiver: a server with openlineage_url */
+typedef struct SqlflowOpenLineageTarget
+{
+	char	   *server_name;
+	char	   *url;			/* the full URL of the lineage endpoint */
+	char	   *ca_file;		/* NULL: the system's CA store */
+	char	   *api_key;		/* NULL: no Authorization header; a secret */
+} SqlflowOpenLineageTarget;
+
+extern SqlflowOpenLineageTarget *sqlflow_openlineage_target_lookup(const char *server_name);
+
 #endif							/* SQLFLOW_OPTIONS_H */

@@ -173,6 +173,20 @@ class Job:
         return obj
 
 
+class OpenLineageTenant:
+    """What an OpenLineage receiver got, and how it is told to fail."""
+    def __init__(self):
+        self.events = []            # the accepted events, parsed
+        self.auth = []              # the Authorization header of each request
+        self.fail_after = None      # accept this many, then fail
+        self.fail_status = 500
+        self.delay = 0.0            # seconds to wait before each answer
+
+
+# the bearer key that tenants named "auth-..." insist on
+OPENLINEAGE_KEY = "ol-test-key-0123456789"
+
+
 class State:
     def __init__(self, args):
         self.args = args
@@ -186,6 +200,7 @@ class State:
         self.busy_kind = "code"
         self.last_export = {}
         self.last_request = {}      # path and User-Agent of the last API request
+        self.openlineage = {}       # tenant -> OpenLineageTenant
         self.stats = Stats()
         self.fixtures = args.fixtures
         self.load_dir(os.path.join(args.fixtures, "jobs"), samples=False)
@@ -787,6 +802,8 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/__last_request":
             # the path and User-Agent of the last API request
             return self.send_json(self.server.state.last_request)
+        if path == "/__openlineage":
+            return self.openlineage(path)
         if path == "/__last_export":
             # the fields of the last export request, credentials left out
             return self.send_json(self.server.state.last_export)
@@ -827,6 +844,8 @@ class Handler(BaseHTTPRequestHandler):
             self.read_params()
             state.stats.reset()
             return self.send_json({"code": 200})
+        if path.startswith("/openlineage/") or path.startswith("/__openlineage"):
+            return self.openlineage(path)
         if path == "/__busy":
             # the next N API requests (token requests aside) fail: "code"
             # answers the in-body busy error, "http" HTTP 503, "reset" drops
@@ -886,6 +905,70 @@ class Handler(BaseHTTPRequestHandler):
                 return self.envelope_error(401, INVALID_USER)
             self.user = user
         handler()
+
+    # --- OpenLineage receiver ------------------------------------------------------------
+    # POST /openlineage/<tenant>/api/v1/lineage takes one RunEvent (JSON) and
+    # records it per tenant; tenants named "auth-..." want "Authorization:
+    # Bearer OPENLINEAGE_KEY" (else 401); tenants named "echo-..." answer 401
+    # with the Authorization header and a piece of the key in the body.  POST /__openlineage_fail?tenant=
+    # &after=N&status=S makes the tenant fail every request after N more
+    # accepted (&delay=D: answer after D seconds; without after, no failure); POST /__openlineage_reset?tenant= forgets; GET
+    # /__openlineage?tenant= answers {"events": [...], "auth": [...]}.
+    def openlineage(self, path):
+        state = self.server.state
+        url = urlsplit(self.path)
+        query = {k: v[-1] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        if path == "/__openlineage" and self.command == "GET":
+            with state.lock:
+                t = state.openlineage.get(query.get("tenant", ""), OpenLineageTenant())
+                return self.send_json({"events": t.events, "auth": t.auth})
+        if path == "/__openlineage_reset":
+            with state.lock:
+                state.openlineage.pop(query.get("tenant", ""), None)
+            return self.send_json({"code": 200})
+        if path == "/__openlineage_fail":
+            with state.lock:
+                t = state.openlineage.setdefault(query.get("tenant", ""), OpenLineageTenant())
+                t.fail_after = len(t.events) + int(query.get("after", "0"))
+                t.fail_status = int(query.get("status", "500"))
+                t.delay = float(query.get("delay", "0"))
+                if "after" not in query:
+                    t.fail_after = None
+            return self.send_json({"code": 200})
+        parts = path.split("/")
+        if len(parts) != 6 or parts[3:] != ["api", "v1", "lineage"] or self.command != "POST":
+            return self.send_body(404, b'{"error":"not found"}')
+        tenant = parts[2]
+        with state.lock:
+            delay = state.openlineage.setdefault(tenant, OpenLineageTenant()).delay
+        if delay:
+            time.sleep(delay)
+        with state.lock:
+            t = state.openlineage.setdefault(tenant, OpenLineageTenant())
+            auth = self.headers.get("Authorization")
+            t.auth.append(auth)
+            if tenant.startswith("auth-") and auth != "Bearer " + OPENLINEAGE_KEY:
+                return self.send_body(401, b'{"error":"unauthorized"}')
+            if tenant.startswith("echo-"):
+                # a careless receiver: its error page repeats the key, whole
+                # and a piece of it from the middle
+                key = (auth or "").removeprefix("Bearer ")
+                return self.send_body(401, json.dumps({"error": "unauthorized", "got": auth,
+                                                       "piece": key[3:14]}).encode())
+            if t.fail_after is not None and len(t.events) >= t.fail_after:
+                return self.send_body(t.fail_status, ("{\"error\":\"failing on request, status %d\"}"
+                                                      % t.fail_status).encode())
+            if not self.headers.get("Content-Type", "").startswith("application/json"):
+                return self.send_body(415, b'{"error":"want application/json"}')
+            try:
+                event = json.loads(body)
+            except ValueError:
+                return self.send_body(400, b'{"error":"not JSON"}')
+            t.events.append(event)
+        # Marquez answers 201 with an empty body
+        return self.send_body(201, b"")
 
     # --- endpoints ------------------------------------------------------------------------
     def generate_token(self):
