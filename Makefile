@@ -36,7 +36,8 @@ OBJS = \
 	src/subxact.o \
 	src/token.o \
 	src/trace.o \
-	src/trace_source.o
+	src/trace_source.o \
+	src/wait.o
 
 EXTENSION = sqlflow_export
 DATA = sqlflow_export--1.0.sql sqlflow_export--1.0--1.1.sql sqlflow_export--1.1--1.2.sql sqlflow_export--1.2--1.3.sql sqlflow_export--1.3--1.4.sql sqlflow_export--1.4.sql

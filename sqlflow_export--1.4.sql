@@ -617,48 +617,8 @@ COMMENT ON FUNCTION sqlflow_uuid_v5(uuid, text) IS
 
 CREATE FUNCTION sqlflow_name_parts(name text)
 RETURNS text[]
-LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-  parts text[] := '{}';
-  cur text := '';
-  quoted boolean := false;
-  closer text;
-  c text;
-  i integer := 1;
-  len integer := length(name);
-BEGIN
-  WHILE i <= len LOOP
-    c := substr(name, i, 1);
-    IF closer IS NOT NULL THEN
-      IF c = closer THEN
-        IF substr(name, i + 1, 1) = closer THEN
-          cur := cur || c;
-          i := i + 1;
-        ELSE
-          closer := NULL;
-        END IF;
-      ELSE
-        cur := cur || c;
-      END IF;
-    ELSIF c = '"' AND cur = '' AND NOT quoted THEN
-      closer := '"'; quoted := true;
-    ELSIF c = '[' AND cur = '' AND NOT quoted THEN
-      closer := ']'; quoted := true;
-    ELSIF c = '`' AND cur = '' AND NOT quoted THEN
-      closer := '`'; quoted := true;
-    ELSIF c = '.' THEN
-      parts := parts || CASE WHEN cur = '' OR (NOT quoted AND cur = 'DEFAULT') THEN NULL ELSE cur END;
-      cur := ''; quoted := false;
-    ELSE
-      cur := cur || c;
-    END IF;
-    i := i + 1;
-  END LOOP;
-  RETURN parts || CASE WHEN cur = '' OR (NOT quoted AND cur = 'DEFAULT') THEN NULL ELSE cur END;
-END
-$$;
+AS 'MODULE_PATHNAME', 'sqlflow_name_parts'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
 COMMENT ON FUNCTION sqlflow_name_parts(text) IS
 'the parts of a qualified name as SQLFlow writes it: split on dots outside "...", [...] and `...`, each part unquoted; an empty part or an unquoted DEFAULT (unknown) is null';
@@ -675,25 +635,11 @@ CREATE FUNCTION sqlflow_openlineage_dataset_name(dbvendor text, name text,
                                                  default_database text DEFAULT NULL,
                                                  default_schema text DEFAULT NULL)
 RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
-BEGIN ATOMIC
-  SELECT CASE
-           -- {database}.{table}
-           WHEN lower(dbvendor) IN ('dbvmysql', 'dbvhive', 'dbvteradata', 'dbvimpala',
-                                    'dbvsparksql', 'dbvoceanbase', 'dbvmariadb')
-           THEN concat_ws('.', coalesce(p[n - 1], default_database), p[n])
-           -- {database}.{schema}.{table}
-           ELSE concat_ws('.',
-                          coalesce(CASE WHEN n > 2 THEN nullif(array_to_string(p[1:n - 2], '.'), '') END,
-                                   default_database),
-                          coalesce(p[n - 1], default_schema), p[n])
-         END
-  FROM (SELECT p, cardinality(p) AS n
-        FROM (SELECT @extschema@.sqlflow_name_parts(name) AS p) x) y;
-END;
+AS 'MODULE_PATHNAME', 'sqlflow_openlineage_dataset_name'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
 COMMENT ON FUNCTION sqlflow_openlineage_dataset_name(text, text, text, text) IS
-'the OpenLineage dataset name of a table SQLFlow names: {database}.{schema}.{table}, or {database}.{table} for MySQL, Hive, Teradata and the like; unknown parts from the defaults, else left out';
+'the OpenLineage dataset name of a table SQLFlow names: {database}.{schema}.{table}, or {database}.{table} for MySQL, Hive, Teradata and the like; unknown parts from the defaults, else left out; NULL for a NULL name';
 
 CREATE FUNCTION sqlflow_openlineage_transformation(kinds text[])
 RETURNS jsonb

@@ -20,7 +20,6 @@
 
 #include "access/toast_compression.h"
 #include "access/toast_internals.h"
-#include "access/xact.h"
 #include "commands/event_trigger.h"
 #include "commands/dbcommands.h"
 #include "common/int.h"
@@ -28,7 +27,6 @@
 #include "funcapi.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
-#include "storage/latch.h"
 #include "catalog/pg_type.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -36,10 +34,7 @@
 #include "utils/datetime.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"	/* get_database_name() from 19 on */
-#include "utils/memutils.h"
-#include "utils/resowner.h"
 #include "utils/timestamp.h"
-#include "utils/wait_event.h"
 
 #include "api.h"
 #include "config.h"
@@ -50,6 +45,7 @@
 #include "options.h"
 #include "pictures.h"
 #include "trace.h"
+#include "wait.h"
 
 PG_MODULE_MAGIC;
 
@@ -436,22 +432,6 @@ sqlflow_lineage_of(PG_FUNCTION_ARGS)
 	PG_RETURN_JSONB_P(sqlflow_api_lineage_of(ep, text_to_cstring(sql), vendor));
 }
 
-/* the poll interval of sqlflow_wait grows from 1 s by half each time to 10 s */
-#define WAIT_FIRST_MS 1000
-#define WAIT_MAX_MS 10000
-/* after a failed poll, wait from 1 s, doubling, up to 30 s */
-#define RETRY_FIRST_MS 1000
-#define RETRY_MAX_MS 30000
-
-static bool
-status_is_final(const char *status)
-{
-	return strcmp(status, "success") == 0 ||
-		strcmp(status, "partial_success") == 0 ||
-		strcmp(status, "fail") == 0 ||
-		strcmp(status, "delete") == 0;
-}
-
 /* an interval as microseconds, saturating instead of overflowing */
 static int64
 interval_usecs_saturated(const Interval *iv)
@@ -467,76 +447,16 @@ interval_usecs_saturated(const Interval *iv)
 	return us;
 }
 
-/*
- * One poll of the job's status, in a subtransaction so that a transient
- * failure (the server unreachable, reset, timed out, HTTP 5xx or 429, an
- * in-body busy answer) can be retried.  Returns false, with *failure set
- * to the error, for a failure worth retrying; raises any other error.
- */
-static bool
-wait_poll(SqlflowEndpoint *ep, const char *job_id, MemoryContext pollcxt,
-		  char **status, char **error_message, ErrorData **failure)
-{
-	MemoryContext oldcxt = CurrentMemoryContext;
-	ResourceOwner oldowner = CurrentResourceOwner;
-	volatile bool ok = false;
-
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(pollcxt);
-	PG_TRY();
-	{
-		sqlflow_api_job_status(ep, job_id, status, error_message);
-		ReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(oldcxt);
-		CurrentResourceOwner = oldowner;
-		ok = true;
-	}
-	PG_CATCH();
-	{
-		ErrorData  *edata;
-		bool		transient = sqlflow_api_error_is_transient();
-
-		MemoryContextSwitchTo(pollcxt);
-		edata = CopyErrorData();
-		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(oldcxt);
-		CurrentResourceOwner = oldowner;
-		if (!transient)
-			ReThrowError(edata);
-		*failure = edata;
-	}
-	PG_END_TRY();
-	return ok;
-}
-
 PG_FUNCTION_INFO_V1(sqlflow_wait);
 
 /*
- * sqlflow_wait(job_id, timeout, server) -> final status
- *
- * Polls the job summary until the job is done: at once, then after 1 s,
- * growing by half up to 10 s.  It sleeps on the process latch between
- * polls, so cancel and statement_timeout act at once; the sleeping backend
- * shows wait_event_type "Extension" in pg_stat_activity.  A NOTICE reports
- * each change of status seen while waiting (none for a job that is already
- * finished).  A poll that fails for a passing reason is retried with
- * back-off (a NOTICE for each retry) as long as the timeout allows; a
- * failure that would outlast the timeout is raised as it is.
+ * sqlflow_wait(job_id, timeout, server) -> final status (src/wait.c)
  */
 Datum
 sqlflow_wait(PG_FUNCTION_ARGS)
 {
 	char	   *job_id = arg_job_id(fcinfo, 0);
-	SqlflowEndpoint *ep;
-	TimestampTz start;
-	TimestampTz deadline;
 	int64		timeout_us;
-	long		interval_ms = WAIT_FIRST_MS;
-	long		retry_ms = RETRY_FIRST_MS;
-	char	   *last_status = NULL;
-	bool		first = true;
-	MemoryContext pollcxt;
 
 	arg_not_null(fcinfo, 1, "timeout");
 	timeout_us = interval_usecs_saturated(PG_GETARG_INTERVAL_P(1));
@@ -544,83 +464,8 @@ sqlflow_wait(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("timeout must not be negative")));
-	ep = sqlflow_endpoint_lookup(arg_cstring(fcinfo, 2));
-	start = GetCurrentTimestamp();
-	if (pg_add_s64_overflow(start, timeout_us, &deadline) || deadline > END_TIMESTAMP)
-		deadline = DT_NOEND;
-
-	/* each poll's garbage goes when the next one starts */
-	pollcxt = AllocSetContextCreate(CurrentMemoryContext, "sqlflow_wait",
-									ALLOCSET_SMALL_SIZES);
-	for (;;)
-	{
-		char	   *status = NULL;
-		char	   *error_message = NULL;
-		ErrorData  *failure = NULL;
-		TimestampTz now;
-		long		sleep_ms;
-
-		MemoryContextReset(pollcxt);
-		if (!wait_poll(ep, job_id, pollcxt, &status, &error_message, &failure))
-		{
-			/* retry only if the next attempt can still come in time */
-			now = GetCurrentTimestamp();
-			if (deadline != DT_NOEND &&
-				now + (TimestampTz) retry_ms * 1000 >= deadline)
-				ReThrowError(failure);
-			ereport(NOTICE,
-					(errmsg("sqlflow job %s: the status request failed, retrying in %ld s",
-							job_id, retry_ms / 1000),
-					 errdetail("%s", failure->message)));
-			sleep_ms = retry_ms;
-			retry_ms = Min(retry_ms * 2, RETRY_MAX_MS);
-		}
-		else
-		{
-			retry_ms = RETRY_FIRST_MS;
-			if (!(first && status_is_final(status)) &&
-				(last_status == NULL || strcmp(last_status, status) != 0))
-				ereport(NOTICE,
-						(errmsg("sqlflow job %s: status %s", job_id, status)));
-			first = false;
-			if (last_status == NULL || strcmp(last_status, status) != 0)
-			{
-				if (last_status)
-					pfree(last_status);
-				last_status = pstrdup(status);
-			}
-
-			if (strcmp(status, "fail") == 0)
-				ereport(ERROR,
-						(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
-						 errmsg("sqlflow job %s failed", job_id),
-						 errdetail("%s", error_message ? error_message : "The server gave no reason.")));
-			if (strcmp(status, "delete") == 0)
-				ereport(ERROR,
-						(errcode(ERRCODE_UNDEFINED_OBJECT),
-						 errmsg("sqlflow job %s was deleted", job_id)));
-			if (status_is_final(status))
-				break;
-
-			now = GetCurrentTimestamp();
-			if (now >= deadline)
-				ereport(ERROR,
-						(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-						 errmsg("sqlflow job %s did not finish in time", job_id),
-						 errdetail("The last status was \"%s\".", status)));
-			sleep_ms = interval_ms;
-			interval_ms = Min(interval_ms * 3 / 2, WAIT_MAX_MS);
-		}
-
-		if (deadline != DT_NOEND)
-			sleep_ms = Min(sleep_ms, (long) ((deadline - now + 999) / 1000));
-		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
-						 Max(sleep_ms, 1), PG_WAIT_EXTENSION);
-		ResetLatch(MyLatch);
-		CHECK_FOR_INTERRUPTS();
-	}
-	MemoryContextDelete(pollcxt);
-	PG_RETURN_TEXT_P(cstring_to_text(last_status));
+	PG_RETURN_TEXT_P(cstring_to_text(sqlflow_wait_job(sqlflow_endpoint_lookup(arg_cstring(fcinfo, 2)),
+													  job_id, timeout_us)));
 }
 
 PG_FUNCTION_INFO_V1(sqlflow_lineage);
@@ -947,6 +792,8 @@ PG_FUNCTION_INFO_V1(sqlflow_lineage_json_collect);
 PG_FUNCTION_INFO_V1(sqlflow_lineage_json_final);
 PG_FUNCTION_INFO_V1(sqlflow_lineage_json_name);
 PG_FUNCTION_INFO_V1(sqlflow_quote_name_part);
+PG_FUNCTION_INFO_V1(sqlflow_name_parts);
+PG_FUNCTION_INFO_V1(sqlflow_openlineage_dataset_name);
 
 Datum
 sqlflow_uuid_v5(PG_FUNCTION_ARGS)
@@ -993,4 +840,27 @@ Datum
 sqlflow_quote_name_part(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_TEXT_P(cstring_to_text(openlineage_quoted_part(arg_cstring(fcinfo, 0))));
+}
+
+/* sqlflow_name_parts(name) -> text[] (STRICT) */
+Datum
+sqlflow_name_parts(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_ARRAYTYPE_P(openlineage_name_parts_array(text_to_cstring(PG_GETARG_TEXT_PP(0))));
+}
+
+/*
+ * sqlflow_openlineage_dataset_name(dbvendor, name, default_database,
+ * default_schema) -> text; NULL for a NULL name, a NULL vendor as one of
+ * three levels
+ */
+Datum
+sqlflow_openlineage_dataset_name(PG_FUNCTION_ARGS)
+{
+	if (PG_ARGISNULL(1))
+		PG_RETURN_NULL();
+	PG_RETURN_TEXT_P(cstring_to_text(openlineage_dataset_name(arg_cstring(fcinfo, 0),
+															  arg_cstring(fcinfo, 1),
+															  arg_cstring(fcinfo, 2),
+															  arg_cstring(fcinfo, 3))));
 }

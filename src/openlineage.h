@@ -50,6 +50,8 @@ typedef struct OpenLineageArgs
 	const char *dbvendor;
 } OpenLineageArgs;
 
+extern char **openlineage_name_parts(const char *name, int *nparts);
+extern ArrayType *openlineage_name_parts_array(const char *name);
 extern char *openlineage_dataset_name(const char *vendor, const char *name,
 									  const char *default_database,
 									  const char *default_schema);

@@ -395,8 +395,8 @@ openlineage_rows_document(void *state)
  * `...` (a doubled closer inside is one character), each part unquoted;
  * an empty part or an unquoted DEFAULT is NULL.
  */
-static char **
-ol_name_parts(const char *name, int *nparts)
+char **
+openlineage_name_parts(const char *name, int *nparts)
 {
 	int			max = 4;
 	char	  **parts = palloc(sizeof(char *) * max);
@@ -488,13 +488,13 @@ openlineage_dataset_name(const char *vendor, const char *name,
 						 const char *default_database, const char *default_schema)
 {
 	int			n;
-	char	  **p = ol_name_parts(name, &n);
+	char	  **p = openlineage_name_parts(name, &n);
 	StringInfoData buf;
 	const char *db;
 	bool		first = true;
 
 	initStringInfo(&buf);
-	if (ol_two_level_vendor(vendor))
+	if (vendor != NULL && ol_two_level_vendor(vendor))
 	{
 		db = n >= 2 && p[n - 2] ? p[n - 2] : default_database;
 		ol_append_part(&buf, &first, db);
@@ -522,4 +522,25 @@ openlineage_dataset_name(const char *vendor, const char *name,
 	ol_append_part(&buf, &first, n >= 2 && p[n - 2] ? p[n - 2] : default_schema);
 	ol_append_part(&buf, &first, p[n - 1]);
 	return buf.data;
+}
+
+/* sqlflow_name_parts: the parts as text[], NULL for an unknown part */
+ArrayType *
+openlineage_name_parts_array(const char *name)
+{
+	int			n;
+	char	  **parts = openlineage_name_parts(name, &n);
+	Datum	   *elems = palloc(sizeof(Datum) * n);
+	bool	   *nulls = palloc(sizeof(bool) * n);
+	int			dims[1];
+	int			lbs[1] = {1};
+
+	for (int i = 0; i < n; i++)
+	{
+		nulls[i] = parts[i] == NULL;
+		elems[i] = parts[i] ? CStringGetTextDatum(parts[i]) : (Datum) 0;
+	}
+	dims[0] = n;
+	return construct_md_array(elems, nulls, 1, dims, lbs, TEXTOID, -1, false,
+							  TYPALIGN_INT);
 }
