@@ -19,6 +19,9 @@
  * ASCII character as ASCII does (it does not in Turkish and Azeri, where
  * I becomes a dotless i; there every name takes lower()'s path).
  *
+ * Must not: change the rule (indexes on sqlflow_name_key depend on it), or
+ * touch the database: the key is IMMUTABLE and PARALLEL SAFE.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"

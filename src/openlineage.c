@@ -15,6 +15,9 @@
  * and scrubbed of every piece of the key (src/scrub.c) should the
  * receiver echo it.
  *
+ * Must not: put the api_key anywhere but the Authorization header, or raise
+ * inside a libcurl callback (http.c reports after the transfer).
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"

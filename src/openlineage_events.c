@@ -26,6 +26,9 @@
  * process at all when the export lists none: one event per process, one
  * for the job where relations belong to no process.
  *
+ * Must not: run SQL or talk to the network (it reads a jsonb it is given),
+ * or show a pseudo object as a dataset.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"

@@ -14,6 +14,9 @@
  * each part quoted with "" when it holds a dot, a quote or a bracket, and
  * a part that already comes quoted ("...", [...] or `...`) kept as it is.
  *
+ * Must not: resolve names at run time (no SPI), or hold more than one copy
+ * of a row's strings.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"

@@ -13,6 +13,9 @@
  * field by their text, those of the dataset list by jsonb order.  Within
  * columnLineage, members that would be null are left out.
  *
+ * Must not: change an order the oracle fixes (the suite compares events
+ * byte for byte), or write a member the spec does not define.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"

@@ -26,6 +26,9 @@
  *   point in UTF8, the byte in single-byte encodings, an error for a
  *   character beyond ASCII in other multibyte encodings).
  *
+ * Must not: write to the database or depend on the session's search_path
+ * (the final functions are READ_ONLY and take no catalog lookups by name).
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
