@@ -35,6 +35,7 @@
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"	/* get_database_name() from 19 on */
 #include "utils/timestamp.h"
+#include "utils/tuplestore.h"
 
 #include "api.h"
 #include "config.h"

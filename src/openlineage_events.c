@@ -44,6 +44,7 @@
 #include "utils/hsearch.h"
 #include "utils/jsonb.h"
 #include "utils/timestamp.h"
+#include "utils/tuplestore.h"
 #include "utils/uuid.h"
 #include "utils/varlena.h"
 

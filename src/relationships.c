@@ -51,6 +51,7 @@
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 #include "utils/memutils.h"
+#include "utils/tuplestore.h"
 
 #include "relationships_int.h"
 
