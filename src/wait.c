@@ -13,6 +13,7 @@
  */
 #include "postgres.h"
 
+#include "common/int.h"
 #include "datatype/timestamp.h"
 #include "miscadmin.h"
 #include "storage/latch.h"
