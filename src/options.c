@@ -305,14 +305,42 @@ sqlflow_user_mapping(ForeignServer *server)
 	return um;
 }
 
+/*
+ * A server of the sqlflow wrapper the current role has USAGE on, by name;
+ * url_option names the option its CREATE SERVER hint shows.
+ */
+static ForeignServer *
+sqlflow_usable_server(const char *server_name, const char *url_option)
+{
+	ForeignServer *server;
+	ForeignDataWrapper *fdw;
+	AclResult	aclresult;
+
+	server = GetForeignServerByName(server_name, true);
+	if (server == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("server \"%s\" does not exist", server_name),
+				 errhint("Create it with CREATE SERVER %s FOREIGN DATA WRAPPER sqlflow OPTIONS (%s '...').",
+						 quote_identifier(server_name), url_option)));
+	fdw = GetForeignDataWrapper(server->fdwid);
+	if (strcmp(fdw->fdwname, SQLFLOW_FDW_NAME) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("server \"%s\" is not a sqlflow server", server_name),
+				 errdetail("It uses the foreign-data wrapper \"%s\".", fdw->fdwname)));
+	aclresult = sqlflow_server_aclcheck(server->serverid, GetUserId(), ACL_USAGE);
+	if (aclresult != ACLCHECK_OK)
+		aclcheck_error(aclresult, OBJECT_FOREIGN_SERVER, server->servername);
+	return server;
+}
+
 SqlflowEndpoint *
 sqlflow_endpoint_lookup(const char *server_name)
 {
 	SqlflowEndpoint *ep = palloc0(sizeof(SqlflowEndpoint));
 	ForeignServer *server;
-	ForeignDataWrapper *fdw;
 	UserMapping *um;
-	AclResult	aclresult;
 	ListCell   *cell;
 	bool		token_required = true;
 	size_t		len;
@@ -325,24 +353,7 @@ sqlflow_endpoint_lookup(const char *server_name)
 				 errmsg("no sqlflow server given"),
 				 errhint("Pass a server name or set sqlflow.server.")));
 
-	server = GetForeignServerByName(server_name, true);
-	if (server == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("server \"%s\" does not exist", server_name),
-				 errhint("Create it with CREATE SERVER %s FOREIGN DATA WRAPPER sqlflow OPTIONS (api_url '...').",
-						 quote_identifier(server_name))));
-
-	fdw = GetForeignDataWrapper(server->fdwid);
-	if (strcmp(fdw->fdwname, SQLFLOW_FDW_NAME) != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
-				 errmsg("server \"%s\" is not a sqlflow server", server_name),
-				 errdetail("It uses the foreign-data wrapper \"%s\".", fdw->fdwname)));
-
-	aclresult = sqlflow_server_aclcheck(server->serverid, GetUserId(), ACL_USAGE);
-	if (aclresult != ACLCHECK_OK)
-		aclcheck_error(aclresult, OBJECT_FOREIGN_SERVER, server->servername);
+	server = sqlflow_usable_server(server_name, "api_url");
 
 	ep->serverid = server->serverid;
 	ep->server_name = pstrdup(server->servername);
@@ -429,8 +440,6 @@ sqlflow_openlineage_target_lookup(const char *server_name)
 {
 	SqlflowOpenLineageTarget *t = palloc0(sizeof(SqlflowOpenLineageTarget));
 	ForeignServer *server;
-	ForeignDataWrapper *fdw;
-	AclResult	aclresult;
 	ListCell   *cell;
 	HeapTuple	tp;
 
@@ -439,22 +448,7 @@ sqlflow_openlineage_target_lookup(const char *server_name)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("no OpenLineage target given"),
 				 errhint("Pass the name of a sqlflow server with the option openlineage_url.")));
-	server = GetForeignServerByName(server_name, true);
-	if (server == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("server \"%s\" does not exist", server_name),
-				 errhint("Create it with CREATE SERVER %s FOREIGN DATA WRAPPER sqlflow OPTIONS (openlineage_url '...').",
-						 quote_identifier(server_name))));
-	fdw = GetForeignDataWrapper(server->fdwid);
-	if (strcmp(fdw->fdwname, SQLFLOW_FDW_NAME) != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
-				 errmsg("server \"%s\" is not a sqlflow server", server_name),
-				 errdetail("It uses the foreign-data wrapper \"%s\".", fdw->fdwname)));
-	aclresult = sqlflow_server_aclcheck(server->serverid, GetUserId(), ACL_USAGE);
-	if (aclresult != ACLCHECK_OK)
-		aclcheck_error(aclresult, OBJECT_FOREIGN_SERVER, server->servername);
+	server = sqlflow_usable_server(server_name, "openlineage_url");
 
 	t->server_name = pstrdup(server->servername);
 	foreach(cell, server->options)
