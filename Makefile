@@ -36,6 +36,7 @@ OBJS = \
 	src/subxact.o \
 	src/token.o \
 	src/trace.o \
+	src/trace_index.o \
 	src/trace_source.o \
 	src/wait.o
 
@@ -50,7 +51,7 @@ PG_CPPFLAGS = -I$(srcdir)/src -DSQLFLOW_EXPORT_VERSION='"$(SQLFLOW_EXPORT_VERSIO
 SHLIB_LINK = -lcurl -ljson-c
 
 # the suites need the loopback SQLFlow server: run them through test/run
-REGRESS = setup export jsonb errors lineage relationships options traces traces_names traces_readonly traces_property traces_session pictures pictures_same guard jobs jobstate encoding upgrade cron security secrets transport transport_dns loose database_sql search_path standby openlineage
+REGRESS = setup export jsonb errors lineage relationships options traces traces_names traces_readonly traces_property traces_session traces_index pictures pictures_same guard jobs jobstate encoding upgrade cron security secrets transport transport_dns loose database_sql search_path standby openlineage
 REGRESS_OPTS = --inputdir=$(srcdir)
 
 EXTRA_CLEAN = results regression.diffs regression.out

@@ -115,6 +115,27 @@ SELECT t, c FROM
   (VALUES (NULL), ('c1'), ('"C2"'), ('[c0]')) cs(c);
 SELECT count(*) AS start_points FROM prop_starts;
 
+-- the same lineage read through indexes (the probes go straight through
+-- the index, trace_index.c): prop_ix with the README's indexes (table,
+-- column, schema keys), prop_ix2 with others whose probes return more rows
+-- than asked (table and schema keys upstream, table key only downstream),
+-- which the walk must filter; prop itself has none (the queries run)
+CREATE TABLE prop_ix AS SELECT * FROM prop;
+CREATE INDEX ON prop_ix (sqlflow_name_key(source_table), sqlflow_name_key(source_column), sqlflow_name_key(source_schema));
+CREATE INDEX ON prop_ix (sqlflow_name_key(target_table), sqlflow_name_key(target_column), sqlflow_name_key(target_schema));
+CREATE TABLE prop_ix2 AS SELECT * FROM prop;
+CREATE INDEX ON prop_ix2 (sqlflow_name_key(target_table), sqlflow_name_key(target_schema));
+CREATE INDEX ON prop_ix2 (sqlflow_name_key(source_table));
+ANALYZE prop_ix, prop_ix2;
+CREATE FUNCTION prop_got(rel regclass, t text, c text, dir text, md int) RETURNS prop_hit[]
+LANGUAGE sql STABLE
+RETURN (SELECT coalesce(array_agg(ROW(x.depth, x.source_db, x.source_schema, x.source_table, x.source_column,
+                        x.target_db, x.target_schema, x.target_table, x.target_column, x.relation_type,
+                        x.effect_type, x.path)::prop_hit ORDER BY x.depth, x.path, ROW(x.depth, x.source_db, x.source_schema, x.source_table, x.source_column,
+                        x.target_db, x.target_schema, x.target_table, x.target_column, x.relation_type,
+                        x.effect_type, x.path)::prop_hit::text), '{}')
+        FROM sqlflow_trace(rel, t, c, dir, md) x);
+
 CREATE TABLE prop_runs AS
 SELECT s.t, s.c, dir, md,
        (SELECT coalesce(array_agg(h ORDER BY h.depth, h.path, h::text), '{}')
@@ -128,22 +149,29 @@ SELECT s.t, s.c, dir, md,
        (SELECT coalesce(bool_and(ok), true) FROM (
           SELECT (depth, path) >= (lag(depth, 1, 0) OVER w, lag(path, 1, '{}') OVER w) AS ok
           FROM sqlflow_trace('prop', s.t, s.c, dir, md) WITH ORDINALITY AS y
-          WINDOW w AS (ORDER BY ordinality)) o) AS ordered
+          WINDOW w AS (ORDER BY ordinality)) o) AS ordered,
+       prop_got('prop_ix', s.t, s.c, dir, md) AS got_ix,
+       prop_got('prop_ix2', s.t, s.c, dir, md) AS got_ix2
 FROM prop_starts s, (VALUES ('downstream'), ('upstream')) d(dir), (VALUES (1), (3), (10)) m(md);
 
 SELECT count(*) AS traces,
        count(*) FILTER (WHERE got = expected) AS same,
+       count(*) FILTER (WHERE got_ix = expected) AS same_ix,
+       count(*) FILTER (WHERE got_ix2 = expected) AS same_ix2,
        count(*) FILTER (WHERE ordered) AS ordered,
        count(*) FILTER (WHERE cardinality(expected) > 0) AS nonempty,
        count(*) FILTER (WHERE md = 10 AND cardinality(expected) > 0 AND c IS NOT NULL) AS nonempty_column_level,
        sum(cardinality(expected)) AS rows_compared,
        max((SELECT max(h.depth) FROM unnest(expected) h)) AS deepest
 FROM prop_runs;
-SELECT bool_and(got = expected AND ordered) AS all_same FROM prop_runs;
+SELECT bool_and(got = expected AND got_ix = expected AND got_ix2 = expected AND ordered) AS all_same FROM prop_runs;
 -- the first that differs, if any
-SELECT t, c, dir, md, cardinality(expected) AS expected, cardinality(got) AS got
-FROM prop_runs WHERE got <> expected OR NOT ordered ORDER BY 1, 2, 3, 4 LIMIT 5;
+SELECT t, c, dir, md, cardinality(expected) AS expected, cardinality(got) AS got,
+       cardinality(got_ix) AS got_ix, cardinality(got_ix2) AS got_ix2
+FROM prop_runs WHERE got <> expected OR got_ix <> expected OR got_ix2 <> expected OR NOT ordered
+ORDER BY 1, 2, 3, 4 LIMIT 5;
 
-DROP TABLE prop, prop_k, prop_starts, prop_runs;
-DROP FUNCTION prop_trace(text, text, boolean, int), prop_key(text), prop_spell(text, int);
+DROP TABLE prop, prop_ix, prop_ix2, prop_k, prop_starts, prop_runs;
+DROP FUNCTION prop_trace(text, text, boolean, int), prop_key(text), prop_spell(text, int),
+  prop_got(regclass, text, text, text, int);
 DROP TYPE prop_node, prop_hit;

@@ -61,4 +61,16 @@
 	makeJsonLexContextCstringLen((json), (len), (encoding), true)
 #endif
 
+/*
+ * An index scan: 18 added an instrumentation argument (NULL: none) after
+ * the snapshot.  No ordering operators.  Needs access/genam.h.
+ */
+#if PG_VERSION_NUM >= 180000
+#define sqlflow_index_beginscan(heap, index, snapshot, nkeys) \
+	index_beginscan((heap), (index), (snapshot), NULL, (nkeys), 0)
+#else
+#define sqlflow_index_beginscan(heap, index, snapshot, nkeys) \
+	index_beginscan((heap), (index), (snapshot), (nkeys), 0)
+#endif
+
 #endif							/* SQLFLOW_COMPAT_H */

@@ -509,6 +509,61 @@ trace_walk_context(bool *kept)
 	return trace_kept_cxt;
 }
 
+/*
+ * The rows out.  They go to a tuplestore that the executor reads and ends
+ * after the function has returned, so they cannot live in the walk's
+ * memory.  In the query's own memory they would cost fresh pages on every
+ * call, as the walk's did, so the session keeps a second context for
+ * them.  The query's memory gets a reset callback that empties it and
+ * gives it back (at the query's end, and after an error alike).  One query
+ * at a time has it: a second trace in the same query, or a trace while a
+ * cursor over another is open, puts its rows in the query's memory.
+ */
+#define TRACE_ROWS_KEPT_BLOCK (2 * 1024 * 1024)
+
+static MemoryContext trace_rows_cxt = NULL;
+static bool trace_rows_busy = false;
+
+static void
+trace_rows_release(void *arg)
+{
+	MemoryContextReset(trace_rows_cxt);
+	trace_rows_busy = false;
+}
+
+void
+trace_rows_begin(FunctionCallInfo fcinfo)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	MemoryContext query_cxt;
+	MemoryContextCallback *cb;
+	MemoryContext old;
+	bool		random_access;
+
+	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
+	if (trace_rows_busy)
+		return;
+	if (trace_rows_cxt == NULL)
+		trace_rows_cxt = AllocSetContextCreate(TopMemoryContext,
+											   "sqlflow trace rows (kept)",
+											   TRACE_ROWS_KEPT_BLOCK,
+											   TRACE_ROWS_KEPT_BLOCK,
+											   ALLOCSET_DEFAULT_MAXSIZE);
+	query_cxt = rsinfo->econtext->ecxt_per_query_memory;
+	cb = MemoryContextAlloc(query_cxt, sizeof(MemoryContextCallback));
+	cb->func = trace_rows_release;
+	cb->arg = NULL;
+	MemoryContextRegisterResetCallback(query_cxt, cb);
+	trace_rows_busy = true;
+
+	/* the same tuplestore as InitMaterializedSRF's, in the kept context */
+	random_access = (rsinfo->allowedModes & SFRM_Materialize_Random) != 0;
+	tuplestore_end(rsinfo->setResult);
+	old = MemoryContextSwitchTo(trace_rows_cxt);
+	rsinfo->setResult = tuplestore_begin_heap(random_access, false, work_mem);
+	MemoryContextSwitchTo(old);
+}
+
 /* the walk's memory back: kept for the next walk, or freed */
 void
 trace_walk_release(TraceWalk *w)

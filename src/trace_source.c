@@ -413,17 +413,31 @@ trace_relation(FunctionCallInfo fcinfo, Oid lineage, const TraceRequest *req)
 				(errcode(ERRCODE_UNDEFINED_TABLE),
 				 errmsg("relation with OID %u does not exist", lineage)));
 	trace_check_relation(lineage);
-	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
+	trace_rows_begin(fcinfo);
 
 	trace_walk_init(&w, req, trace_find_relation);
 	PG_TRY();
 	{
+		MemoryContext old = MemoryContextSwitchTo(w.cxt);
+
 		w.rel = lineage;
-		trace_relation_queries(&w, lineage, extschema);
-		if (SPI_connect() != SPI_OK_CONNECT)
-			elog(ERROR, "SPI_connect failed");
-		trace_walk(&w, req, rsinfo->setResult, rsinfo->setDesc);
-		SPI_finish();
+		w.index = trace_index_open(lineage, extschema, w.near, w.column_level);
+		MemoryContextSwitchTo(old);
+		if (w.index != NULL)
+		{
+			w.find = trace_index_find;
+			trace_walk(&w, req, rsinfo->setResult, rsinfo->setDesc);
+			trace_index_close(w.index);
+			w.index = NULL;
+		}
+		else
+		{
+			trace_relation_queries(&w, lineage, extschema);
+			if (SPI_connect() != SPI_OK_CONNECT)
+				elog(ERROR, "SPI_connect failed");
+			trace_walk(&w, req, rsinfo->setResult, rsinfo->setDesc);
+			SPI_finish();
+		}
 	}
 	PG_FINALLY();
 	{
@@ -557,7 +571,7 @@ trace_job(FunctionCallInfo fcinfo, const char *job_id, const char *server,
 	Oid			extschema = get_func_namespace(fcinfo->flinfo->fn_oid);
 	TraceWalk	w;
 
-	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
+	trace_rows_begin(fcinfo);
 	trace_walk_init(&w, req, trace_find_job);
 	PG_TRY();
 	{

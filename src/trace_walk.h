@@ -64,6 +64,7 @@ typedef struct TraceHit
 } TraceHit;
 
 typedef struct TraceWalk TraceWalk;
+typedef struct TraceIndex TraceIndex;
 
 /* the queries over a lineage relation */
 #define TRACE_Q_START 0			/* depth 0: by table (and column) keys */
@@ -99,9 +100,10 @@ struct TraceWalk
 	int			maxhits;
 	TraceFindFn find;
 	StringInfoData keybuf;		/* a key being looked up */
-	/* relation: the queries */
+	/* relation: the queries, or the index probed instead */
 	Oid			rel;
 	char	   *queries[TRACE_NQUERIES];	/* by TRACE_Q_* */
+	TraceIndex *index;
 	/* job: the rows by near key */
 	HTAB	   *rows;
 };
@@ -129,5 +131,13 @@ extern void trace_walk_init(TraceWalk *w, const TraceRequest *req,
 extern void trace_walk(TraceWalk *w, const TraceRequest *req,
 					   Tuplestorestate *ts, TupleDesc desc);
 extern void trace_walk_release(TraceWalk *w);
+extern void trace_rows_begin(FunctionCallInfo fcinfo);
+
+/* the probes through an index (trace_index.c); NULL: none usable */
+extern TraceIndex *trace_index_open(Oid relid, Oid extschema, int near,
+									bool column_level);
+extern void trace_index_find(TraceWalk *w, TraceNode **nodes, int n,
+							 bool start);
+extern void trace_index_close(TraceIndex *ti);
 
 #endif							/* SQLFLOW_TRACE_WALK_H */

@@ -1,0 +1,141 @@
+--
+-- traces_index: a trace over a table probes its index directly (a DEBUG1
+-- line names the index) where that gives what the query would, and runs
+-- the query otherwise; the rows are the same either way (compared with a
+-- trace over a view of the same rows, which always runs the query)
+--
+CREATE SCHEMA ti;
+CREATE TABLE ti.lin AS
+SELECT 'DEFAULT' AS source_db, 'S' || (i % 3) AS source_schema, 'T' || (i % 7) AS source_table,
+       'C' || (i % 4) AS source_column,
+       'DEFAULT' AS target_db, CASE WHEN i % 11 = 0 THEN NULL ELSE 'S' || ((i + 1) % 3) END AS target_schema,
+       'T' || ((i * 3 + 1) % 7) AS target_table, 'C' || ((i + 1) % 4) AS target_column,
+       'fdd' AS relation_type, 'insert' AS effect_type
+FROM generate_series(0, 199) i;
+CREATE VIEW ti.lin_view AS SELECT * FROM ti.lin;
+-- the rows of a trace as one value, to compare
+CREATE FUNCTION ti.rows(rel regclass, t text, c text, dir text) RETURNS text[]
+LANGUAGE sql STABLE
+RETURN (SELECT coalesce(array_agg(x::text ORDER BY o), '{}')
+        FROM sqlflow_trace(rel, t, c, dir, 10) WITH ORDINALITY AS x(depth, source_db, source_schema,
+             source_table, source_column, target_db, target_schema, target_table, target_column,
+             relation_type, effect_type, path, o));
+CREATE FUNCTION ti.same(rel regclass) RETURNS TABLE (traces bigint, same bigint, rows bigint)
+LANGUAGE sql STABLE
+RETURN (SELECT ROW(count(*), count(*) FILTER (WHERE ti.rows(rel, t, c, dir) = ti.rows('ti.lin_view', t, c, dir)),
+                   sum(cardinality(ti.rows('ti.lin_view', t, c, dir))))
+        FROM (VALUES ('S0.T1'), ('t2'), ('"T3"'), ('s1.[t4]')) ts(t), (VALUES (NULL), ('c1'), ('C2')) cs(c),
+             (VALUES ('downstream'), ('upstream')) ds(dir));
+
+-- no index: the query
+SET client_min_messages = debug1;
+SELECT count(*) AS no_index FROM sqlflow_impact('ti.lin', 'S0.T1', 'C1');
+RESET client_min_messages;
+
+-- indexes that cannot answer: on plain columns, partial, on another
+-- schema's sqlflow_name_key (whatever it computes)
+CREATE INDEX ti_plain ON ti.lin (source_table, source_column, source_schema);
+CREATE INDEX ti_partial ON ti.lin (sqlflow_name_key(source_table)) WHERE source_db IS NOT NULL;
+CREATE FUNCTION ti.sqlflow_name_key(text) RETURNS text LANGUAGE sql IMMUTABLE RETURN upper($1);
+CREATE INDEX ti_other ON ti.lin (ti.sqlflow_name_key(source_table));
+SET client_min_messages = debug1;
+SELECT count(*) AS not_usable FROM sqlflow_impact('ti.lin', 'S0.T1', 'C1');
+RESET client_min_messages;
+DROP INDEX ti.ti_plain, ti.ti_partial, ti.ti_other;
+
+-- the README's indexes; a table-level trace prefers the schema key next
+-- to the table key, a column-level one the column key
+CREATE INDEX ti_src ON ti.lin (sqlflow_name_key(source_table), sqlflow_name_key(source_column), sqlflow_name_key(source_schema));
+CREATE INDEX ti_tgt ON ti.lin (sqlflow_name_key(target_table), sqlflow_name_key(target_column), sqlflow_name_key(target_schema));
+CREATE INDEX ti_src_tables ON ti.lin (sqlflow_name_key(source_table), sqlflow_name_key(source_schema));
+SET client_min_messages = debug1;
+SELECT count(*) AS column_level FROM sqlflow_impact('ti.lin', 'S0.T1', 'C1');
+SELECT count(*) AS table_level FROM sqlflow_impact('ti.lin', 'S0.T1');
+SELECT count(*) AS upstream FROM sqlflow_provenance('ti.lin', 'S0.T1', 'C1');
+RESET client_min_messages;
+SELECT * FROM ti.same('ti.lin');
+
+-- READ ONLY, twice in one query, in LATERAL, under a cursor while
+-- another trace runs
+BEGIN READ ONLY;
+SELECT count(*) AS read_only FROM sqlflow_impact('ti.lin', 'S0.T1', 'C1');
+COMMIT;
+SELECT (SELECT count(*) FROM sqlflow_impact('ti.lin', 'S0.T1', 'C1')) AS a,
+       (SELECT count(*) FROM sqlflow_impact('ti.lin', 'S1.T2', 'C2')) AS b,
+       (SELECT count(*) FROM sqlflow_impact('ti.lin', 'S0.T1', 'C1') x,
+                             sqlflow_impact('ti.lin', 'S1.T2', 'C2') y) AS a_times_b;
+SELECT s.t, count(x.*) AS hits
+FROM (VALUES ('S0.T1'), ('S1.T2'), ('S2.T3')) s(t)
+LEFT JOIN LATERAL sqlflow_impact('ti.lin', s.t, 'C1') x ON true GROUP BY s.t ORDER BY s.t;
+SELECT depth, path FROM sqlflow_impact('ti.lin', 'S0.T1', 'C1', 2);
+BEGIN;
+DECLARE ti_c CURSOR FOR SELECT depth, path FROM sqlflow_impact('ti.lin', 'S0.T1', 'C1', 2);
+FETCH 2 FROM ti_c;
+SELECT count(*) AS meanwhile FROM sqlflow_impact('ti.lin', 'S1.T2', 'C2');
+FETCH ALL FROM ti_c;
+COMMIT;
+-- the rows' kept memory is empty once the query is over, also after an error
+CREATE FUNCTION ti.rows_in_use() RETURNS boolean LANGUAGE sql AS $$
+  SELECT total_bytes - free_bytes > 8192 FROM pg_backend_memory_contexts
+  WHERE name = 'sqlflow trace rows (kept)'
+$$;
+SELECT count(*) AS hits FROM sqlflow_impact('ti.lin', 'S0.T1');
+SELECT ti.rows_in_use() AS rows_in_use_after_a_trace;
+SELECT sqlflow_test_try($$SELECT (1 / (count(*) - count(*)))::text FROM sqlflow_impact('ti.lin', 'S0.T1')$$) AS fails_after;
+SELECT ti.rows_in_use() AS rows_in_use_after_an_error;
+
+-- row-level security that applies, column privileges only, inheritance
+-- children: the query (which applies them)
+CREATE ROLE ti_reader;
+GRANT USAGE ON SCHEMA ti TO ti_reader;
+GRANT SELECT ON ti.lin TO ti_reader;
+ALTER TABLE ti.lin ENABLE ROW LEVEL SECURITY;
+CREATE POLICY ti_s0 ON ti.lin FOR SELECT TO ti_reader USING (source_schema <> 'S0');
+SET client_min_messages = debug1;
+SELECT count(*) AS owner_not_subject FROM sqlflow_impact('ti.lin', 'S1.T2', 'C2');
+SET ROLE ti_reader;
+SELECT count(*) AS under_policy FROM sqlflow_impact('ti.lin', 'S1.T2', 'C2');
+RESET ROLE;
+RESET client_min_messages;
+DROP POLICY ti_s0 ON ti.lin;
+ALTER TABLE ti.lin DISABLE ROW LEVEL SECURITY;
+REVOKE SELECT ON ti.lin FROM ti_reader;
+GRANT SELECT (source_db, source_schema, source_table, source_column, target_db, target_schema,
+              target_table, target_column, relation_type, effect_type) ON ti.lin TO ti_reader;
+SET client_min_messages = debug1;
+SET ROLE ti_reader;
+SELECT count(*) AS column_privileges FROM sqlflow_impact('ti.lin', 'S1.T2', 'C2');
+RESET ROLE;
+RESET client_min_messages;
+CREATE TABLE ti.lin_more () INHERITS (ti.lin);
+INSERT INTO ti.lin_more SELECT * FROM ti.lin WHERE source_table = 'T1';
+SET client_min_messages = debug1;
+SELECT count(*) AS with_children FROM sqlflow_impact('ti.lin', 'S0.T1', 'C1');
+RESET client_min_messages;
+SELECT * FROM ti.same('ti.lin');
+DROP TABLE ti.lin_more;
+
+-- a materialized view: probed when populated; not populated, the query's error
+CREATE MATERIALIZED VIEW ti.lin_mv AS SELECT * FROM ti.lin;
+CREATE INDEX ti_mv_src ON ti.lin_mv (sqlflow_name_key(source_table), sqlflow_name_key(source_column), sqlflow_name_key(source_schema));
+SET client_min_messages = debug1;
+SELECT count(*) AS matview FROM sqlflow_impact('ti.lin_mv', 'S0.T1', 'C1');
+RESET client_min_messages;
+REFRESH MATERIALIZED VIEW ti.lin_mv WITH NO DATA;
+SELECT sqlflow_test_try($$SELECT count(*) FROM sqlflow_impact('ti.lin_mv', 'S0.T1', 'C1')$$) AS not_populated;
+
+-- varchar columns: the index on sqlflow_name_key(varchar column) answers
+CREATE TABLE ti.lin_vc (source_db varchar, source_schema varchar, source_table varchar(40),
+  source_column varchar, target_db varchar, target_schema varchar, target_table varchar,
+  target_column varchar, relation_type varchar, effect_type varchar);
+INSERT INTO ti.lin_vc SELECT * FROM ti.lin;
+CREATE INDEX ti_vc_src ON ti.lin_vc (sqlflow_name_key(source_table), sqlflow_name_key(source_column), sqlflow_name_key(source_schema));
+SET client_min_messages = debug1;
+SELECT count(*) AS varchar_columns FROM sqlflow_impact('ti.lin_vc', 'S0.T1', 'C1');
+RESET client_min_messages;
+SELECT * FROM ti.same('ti.lin_vc');
+
+SET client_min_messages = warning;
+DROP SCHEMA ti CASCADE;
+RESET client_min_messages;
+DROP ROLE ti_reader;
