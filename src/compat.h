@@ -62,10 +62,14 @@
 #endif
 
 /*
- * An index scan: 18 added an instrumentation argument (NULL: none) after
- * the snapshot.  No ordering operators.  Needs access/genam.h.
+ * An index scan, no ordering operators: 18 added an instrumentation
+ * argument after the snapshot (NULL: none), 19 a last one of scan options
+ * (0: none).  Needs access/genam.h.
  */
-#if PG_VERSION_NUM >= 180000
+#if PG_VERSION_NUM >= 190000
+#define sqlflow_index_beginscan(heap, index, snapshot, nkeys) \
+	index_beginscan((heap), (index), (snapshot), NULL, (nkeys), 0, 0)
+#elif PG_VERSION_NUM >= 180000
 #define sqlflow_index_beginscan(heap, index, snapshot, nkeys) \
 	index_beginscan((heap), (index), (snapshot), NULL, (nkeys), 0)
 #else
