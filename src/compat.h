@@ -77,4 +77,15 @@
 	index_beginscan((heap), (index), (snapshot), (nkeys), 0)
 #endif
 
+/*
+ * Does a collation compare bytewise: 18 replaced lc_collate_is_c() with a
+ * field of the collation's locale.  Needs utils/pg_locale.h.
+ */
+#if PG_VERSION_NUM >= 180000
+#define sqlflow_collate_is_c(collid) \
+	(pg_newlocale_from_collation(collid)->collate_is_c)
+#else
+#define sqlflow_collate_is_c(collid) lc_collate_is_c(collid)
+#endif
+
 #endif							/* SQLFLOW_COMPAT_H */

@@ -43,9 +43,11 @@
 #include "utils/formatting.h"
 #include "utils/hsearch.h"
 #include "utils/memutils.h"
+#include "utils/pg_locale.h"
 #include "utils/tuplestore.h"
 #include "utils/varlena.h"
 
+#include "compat.h"
 #include "names.h"
 #include "trace_walk.h"
 
@@ -77,6 +79,23 @@ trace_key_match(const void *key1, const void *key2, Size keysize)
 	return memcmp(a->data, b->data, a->len);
 }
 
+/*
+ * The walk's hashes allocate from the walk's memory itself (its kept
+ * block), not from the private context dynahash would make, whose blocks
+ * would be fresh memory on every trace.  dynahash's allocator takes no
+ * context, so trace_hash_cxt names it: set by trace_hash_create and by
+ * every caller right before an insertion (a trace nested in another, run
+ * by the other's query, has its own).
+ */
+MemoryContext trace_hash_cxt = NULL;
+
+static void *
+trace_hash_alloc(Size size)
+{
+	Assert(trace_hash_cxt != NULL);
+	return MemoryContextAlloc(trace_hash_cxt, size);
+}
+
 HTAB *
 trace_hash_create(const char *name, Size entrysize, MemoryContext cxt)
 {
@@ -87,8 +106,17 @@ trace_hash_create(const char *name, Size entrysize, MemoryContext cxt)
 	ctl.hash = trace_key_hash;
 	ctl.match = trace_key_match;
 	ctl.hcxt = cxt;
+	ctl.alloc = trace_hash_alloc;
+	/*
+	 * dynahash frees a directory it outgrows as if palloc'd by itself, so
+	 * it gets one that never grows: 1024 segments of 256 buckets (8 kB,
+	 * from the kept block); past 262,144 entries its chains get longer.
+	 */
+	ctl.dsize = ctl.max_dsize = 1024;
+	trace_hash_cxt = cxt;
 	return hash_create(name, 256, &ctl,
-					   HASH_ELEM | HASH_FUNCTION | HASH_COMPARE | HASH_CONTEXT);
+					   HASH_ELEM | HASH_FUNCTION | HASH_COMPARE | HASH_CONTEXT |
+					   HASH_ALLOC | HASH_DIRSIZE);
 }
 
 /* the key of four parts, any NULL: each part is 1 (NULL) or 2 text NUL */
@@ -174,9 +202,31 @@ trace_label(text *sch, text *tbl, text *col)
 	return buf.data;
 }
 
+/*
+ * Text compared with the default collation.  Under C (checked once per
+ * walk) that is memcmp, then length, which is what varstr_cmp does there,
+ * without asking the collation on every call.
+ */
+static bool trace_c_collation = false;
+
+static int
+trace_bytes_cmp(const char *a, int alen, const char *b, int blen)
+{
+	int			c;
+
+	if (!trace_c_collation)
+		return varstr_cmp(a, alen, b, blen, DEFAULT_COLLATION_OID);
+	c = memcmp(a, b, Min(alen, blen));
+	if (c != 0)
+		return c;
+	return (alen > blen) - (alen < blen);
+}
+
 static int
 trace_text_cmp(const char *a, const char *b)
 {
+	if (trace_c_collation)
+		return strcmp(a, b);
 	return varstr_cmp(a, strlen(a), b, strlen(b), DEFAULT_COLLATION_OID);
 }
 
@@ -211,6 +261,52 @@ trace_path_joined(StringInfo buf, const char **path, int n)
 }
 
 /*
+ * Two paths joined with spaces, compared bytewise (the C collation)
+ * without joining them: a path's byte at each place is its element's, a
+ * space between elements, and its end after the last.
+ */
+static int
+trace_joined_cmp(const char **pa, int na, const char **pb, int nb)
+{
+	int			ia = 0;
+	int			ib = 0;
+	const char *a = pa[0];
+	const char *b = pb[0];
+
+	for (;;)
+	{
+		int			ca;
+		int			cb;
+
+		/* the next byte of each: -1 at the end */
+		if (*a != '\0')
+			ca = (unsigned char) *a;
+		else if (ia + 1 < na)
+			ca = ' ';
+		else
+			ca = -1;
+		if (*b != '\0')
+			cb = (unsigned char) *b;
+		else if (ib + 1 < nb)
+			cb = ' ';
+		else
+			cb = -1;
+		if (ca != cb)
+			return ca < cb ? -1 : 1;
+		if (ca < 0)
+			return 0;
+		if (*a != '\0')
+			a++;
+		else
+			a = pa[++ia];
+		if (*b != '\0')
+			b++;
+		else
+			b = pb[++ib];
+	}
+}
+
+/*
  * Is the path of from and label smaller than node's (both of the current
  * depth)?  Joined with spaces first, then in text[] order.
  */
@@ -218,20 +314,34 @@ static bool
 trace_path_smaller(TraceWalk *w, TraceNode *from, const char *label,
 				   TraceNode *node)
 {
-	const char **pa = palloc(sizeof(char *) * (w->depth + 1));
+	const char **pa;
 	const char **pb = palloc(sizeof(char *) * (w->depth + 1));
-	int			na = trace_path(from, label, pa);
-	int			nb = trace_path(node->parent, node->label, pb);
+	int			na;
+	int			nb;
 	StringInfoData ja;
 	StringInfoData jb;
 	int			c;
 	int			i;
 
-	initStringInfo(&ja);
-	initStringInfo(&jb);
-	trace_path_joined(&ja, pa, na);
-	trace_path_joined(&jb, pb, nb);
-	c = varstr_cmp(ja.data, ja.len, jb.data, jb.len, DEFAULT_COLLATION_OID);
+	/* the same path again (another row between the same two objects) */
+	if (from == node->parent &&
+		(label == node->label || strcmp(label, node->label) == 0))
+		return false;
+
+	pa = palloc(sizeof(char *) * (w->depth + 1));
+	pb = palloc(sizeof(char *) * (w->depth + 1));
+	na = trace_path(from, label, pa);
+	nb = trace_path(node->parent, node->label, pb);
+	if (trace_c_collation)
+		c = trace_joined_cmp(pa, na, pb, nb);
+	else
+	{
+		initStringInfo(&ja);
+		initStringInfo(&jb);
+		trace_path_joined(&ja, pa, na);
+		trace_path_joined(&jb, pb, nb);
+		c = varstr_cmp(ja.data, ja.len, jb.data, jb.len, DEFAULT_COLLATION_OID);
+	}
 	for (i = 0; c == 0 && i < na && i < nb; i++)
 		if (pa[i] != pb[i])
 			c = trace_text_cmp(pa[i], pb[i]);
@@ -266,7 +376,7 @@ trace_node_parts(TraceNode *node)
  * later one at the same depth replaces its path when that is smaller.
  * label is kept as it is (it lives as long as the walk).
  */
-static void
+static TraceNode *
 trace_reach(TraceWalk *w, TraceNode *from, char *label,
 			char *db, char *sch, char *tbl, char *col)
 {
@@ -277,14 +387,14 @@ trace_reach(TraceWalk *w, TraceNode *from, char *label,
 
 	/* a NULL table (or column) key never matches: a dead end */
 	if (tbl == NULL || col == NULL)
-		return;
+		return NULL;
 
 	key = trace_key(&w->keybuf, db, sch, tbl, col);
 	hash = get_hash_value(w->nodes, &key);
 	node = hash_search_with_hash_value(w->nodes, &key, hash, HASH_FIND, NULL);
 	if (node != NULL &&
 		(node->depth < w->depth || !trace_path_smaller(w, from, label, node)))
-		return;
+		return node;
 
 	if (node == NULL)
 	{
@@ -292,6 +402,7 @@ trace_reach(TraceWalk *w, TraceNode *from, char *label,
 
 		memcpy(kdata, key.data, key.len);
 		key.data = kdata;
+		trace_hash_cxt = w->cxt;
 		node = hash_search_with_hash_value(w->nodes, &key, hash, HASH_ENTER,
 										   &found);
 		node->key = key;
@@ -308,6 +419,7 @@ trace_reach(TraceWalk *w, TraceNode *from, char *label,
 	}
 	node->parent = from;
 	node->label = label;
+	return node;
 }
 
 /*
@@ -347,6 +459,7 @@ trace_candidate(TraceWalk *w, TraceNode *node, text **v, bool start)
 			 trace_key_not_distinct(trace_value_key(v[n + COL_DB]), node->db))
 	{
 		TraceHit   *hit;
+		TraceNode  *reached;
 		char	   *label;
 		int			i;
 		Size		size = MAXALIGN(sizeof(TraceHit));
@@ -385,11 +498,15 @@ trace_candidate(TraceWalk *w, TraceNode *node, text **v, bool start)
 		}
 		w->hits[w->nhits++] = hit;
 		MemoryContextSwitchTo(w->rowcxt);
-		trace_reach(w, node, hit->label,
-					trace_value_key(v[f + COL_DB]),
-					trace_value_key(v[f + COL_SCHEMA]),
-					trace_value_key(v[f + COL_TABLE]),
-					w->column_level ? trace_value_key(v[f + COL_COLUMN]) : "");
+		reached = trace_reach(w, node, hit->label,
+							  trace_value_key(v[f + COL_DB]),
+							  trace_value_key(v[f + COL_SCHEMA]),
+							  trace_value_key(v[f + COL_TABLE]),
+							  w->column_level ? trace_value_key(v[f + COL_COLUMN]) : "");
+		/* one label string for equal labels: the sort compares pointers */
+		if (reached != NULL && reached->label != hit->label &&
+			strcmp(reached->label, hit->label) == 0)
+			hit->label = reached->label;
 	}
 	MemoryContextSwitchTo(old);
 }
@@ -425,9 +542,8 @@ trace_hit_cmp(const void *a, const void *b)
 				return x == NULL ? 1 : -1;
 			continue;
 		}
-		c = varstr_cmp(VARDATA_ANY(x), VARSIZE_ANY_EXHDR(x),
-					   VARDATA_ANY(y), VARSIZE_ANY_EXHDR(y),
-					   DEFAULT_COLLATION_OID);
+		c = trace_bytes_cmp(VARDATA_ANY(x), VARSIZE_ANY_EXHDR(x),
+							VARDATA_ANY(y), VARSIZE_ANY_EXHDR(y));
 		if (c != 0)
 			return c;
 	}
@@ -485,7 +601,10 @@ trace_rank(TraceWalk *w)
  * (TRACE_KEPT_BLOCK) survives a reset, and a walk uses it unless another
  * walk (a trace inside a trace, through a view) has it already.
  */
-#define TRACE_KEPT_BLOCK (1024 * 1024)
+#define TRACE_KEPT_BLOCK (2 * 1024 * 1024)
+
+/* paths up to this long are built in one piece (trace_path_array) */
+#define TRACE_MAX_PATH 64
 
 static MemoryContext trace_kept_cxt = NULL;
 static bool trace_kept_busy = false;
@@ -591,6 +710,7 @@ trace_walk_init(TraceWalk *w, const TraceRequest *req, TraceFindFn find)
 	/* a row's keys and strings fit the first block: no malloc per row */
 	w->rowcxt = AllocSetContextCreate(w->cxt, "sqlflow trace row",
 									  ALLOCSET_DEFAULT_SIZES);
+	trace_c_collation = sqlflow_collate_is_c(DEFAULT_COLLATION_OID);
 	w->column_level = req->column_name != NULL;
 	w->near = req->downstream ? SIDE_SOURCE : SIDE_TARGET;
 	w->far = req->downstream ? SIDE_TARGET : SIDE_SOURCE;
@@ -609,6 +729,46 @@ trace_walk_init(TraceWalk *w, const TraceRequest *req, TraceFindFn find)
 	w->start.db = nparts >= 3 ? parts[nparts - 3] : NULL;
 	w->start.col = w->column_level
 		? name_key(req->column_name, strlen(req->column_name)) : "";
+}
+
+/*
+ * The text[] of labels (what construct_array makes of their texts), in
+ * one allocation: 4-byte headers, each element int-aligned, padding zero.
+ */
+static ArrayType *
+trace_path_array(const char **labels, int n)
+{
+	Size		size = ARR_OVERHEAD_NONULLS(1);
+	int			lens[TRACE_MAX_PATH];
+	ArrayType  *a;
+	char	   *p;
+	int			i;
+
+	Assert(n <= TRACE_MAX_PATH);
+	for (i = 0; i < n; i++)
+	{
+		lens[i] = strlen(labels[i]);
+		size += INTALIGN(VARHDRSZ + lens[i]);
+	}
+	if (!AllocSizeIsValid(size))
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("a trace path would exceed the maximum allowed size")));
+	a = palloc0(size);
+	SET_VARSIZE(a, size);
+	a->ndim = 1;
+	a->dataoffset = 0;
+	a->elemtype = TEXTOID;
+	ARR_DIMS(a)[0] = n;
+	ARR_LBOUND(a)[0] = 1;
+	p = ARR_DATA_PTR(a);
+	for (i = 0; i < n; i++)
+	{
+		SET_VARSIZE(p, VARHDRSZ + lens[i]);
+		memcpy(VARDATA(p), labels[i], lens[i]);
+		p += INTALIGN(VARHDRSZ + lens[i]);
+	}
+	return a;
 }
 
 /* the walk to max_depth, then the rows into the tuplestore */
@@ -651,7 +811,6 @@ trace_walk(TraceWalk *w, const TraceRequest *req, Tuplestorestate *ts,
 		TraceHit   *h = w->hits[i];
 		Datum		values[TRACE_NCOLUMNS + 2];
 		bool		nulls[TRACE_NCOLUMNS + 2];
-		Datum	   *path;
 		const char **labels;
 		int			npath = h->from->depth + 2;
 		int			j;
@@ -669,12 +828,19 @@ trace_walk(TraceWalk *w, const TraceRequest *req, Tuplestorestate *ts,
 		}
 		labels = palloc(sizeof(char *) * npath);
 		trace_path(h->from, h->label, labels);
-		path = palloc(sizeof(Datum) * npath);
-		for (j = 0; j < npath; j++)
-			path[j] = CStringGetTextDatum(labels[j]);
-		values[TRACE_NCOLUMNS + 1] =
-			PointerGetDatum(construct_array(path, npath, TEXTOID, -1, false,
-											TYPALIGN_INT));
+		if (npath <= TRACE_MAX_PATH)
+			values[TRACE_NCOLUMNS + 1] =
+				PointerGetDatum(trace_path_array(labels, npath));
+		else
+		{
+			Datum	   *path = palloc(sizeof(Datum) * npath);
+
+			for (j = 0; j < npath; j++)
+				path[j] = CStringGetTextDatum(labels[j]);
+			values[TRACE_NCOLUMNS + 1] =
+				PointerGetDatum(construct_array(path, npath, TEXTOID, -1,
+												false, TYPALIGN_INT));
+		}
 		nulls[TRACE_NCOLUMNS + 1] = false;
 		tuplestore_putvalues(ts, desc, values, nulls);
 		MemoryContextSwitchTo(old);

@@ -539,6 +539,7 @@ trace_job_walk(TraceWalk *wp, ReturnSetInfo *rsinfo, Oid extschema,
 
 			memcpy(kdata, key.data, key.len);
 			key.data = kdata;
+			trace_hash_cxt = w->cxt;
 			list = hash_search(w->rows, &key, HASH_ENTER, &found);
 			list->key = key;
 			list->n = 0;

@@ -124,6 +124,7 @@ extern TraceKey trace_key(StringInfo buf, const char *db, const char *sch,
 extern char *trace_value_key(text *t);
 extern HTAB *trace_hash_create(const char *name, Size entrysize,
 							   MemoryContext cxt);
+extern MemoryContext trace_hash_cxt;	/* set before each HASH_ENTER */
 extern void trace_candidate(TraceWalk *w, TraceNode *node, text **v,
 							bool start);
 extern void trace_walk_init(TraceWalk *w, const TraceRequest *req,
