@@ -78,14 +78,14 @@
 #endif
 
 /*
- * Does a collation compare bytewise: 18 replaced lc_collate_is_c() with a
- * field of the collation's locale.  Needs utils/pg_locale.h.
+ * dynahash with an allocator of the caller's (HASH_ALLOC) and a directory
+ * of a fixed size (HASH_DIRSIZE), so that it never frees what it did not
+ * allocate itself: up to 18.  19 reworked both (the allocator takes an
+ * argument, the directory is dynahash's own); there the walk's hashes
+ * keep dynahash's private context.
  */
-#if PG_VERSION_NUM >= 180000
-#define sqlflow_collate_is_c(collid) \
-	(pg_newlocale_from_collation(collid)->collate_is_c)
-#else
-#define sqlflow_collate_is_c(collid) lc_collate_is_c(collid)
+#if PG_VERSION_NUM < 190000
+#define SQLFLOW_HASH_OWN_ALLOC 1
 #endif
 
 #endif							/* SQLFLOW_COMPAT_H */

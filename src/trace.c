@@ -32,6 +32,7 @@
 #include "postgres.h"
 
 #include "catalog/pg_collation.h"
+#include "catalog/pg_database.h"
 #include "catalog/pg_type.h"
 #include "common/hashfn.h"
 #include "funcapi.h"
@@ -43,7 +44,7 @@
 #include "utils/formatting.h"
 #include "utils/hsearch.h"
 #include "utils/memutils.h"
-#include "utils/pg_locale.h"
+#include "utils/syscache.h"
 #include "utils/tuplestore.h"
 #include "utils/varlena.h"
 
@@ -82,19 +83,22 @@ trace_key_match(const void *key1, const void *key2, Size keysize)
 /*
  * The walk's hashes allocate from the walk's memory itself (its kept
  * block), not from the private context dynahash would make, whose blocks
- * would be fresh memory on every trace.  dynahash's allocator takes no
- * context, so trace_hash_cxt names it: set by trace_hash_create and by
- * every caller right before an insertion (a trace nested in another, run
- * by the other's query, has its own).
+ * would be fresh memory on every trace (where dynahash allows it:
+ * SQLFLOW_HASH_OWN_ALLOC).  Its allocator takes no context, so
+ * trace_hash_cxt names it: set by trace_hash_create and by every caller
+ * right before an insertion (a trace nested in another, run by the
+ * other's query, has its own).
  */
 MemoryContext trace_hash_cxt = NULL;
 
+#ifdef SQLFLOW_HASH_OWN_ALLOC
 static void *
 trace_hash_alloc(Size size)
 {
 	Assert(trace_hash_cxt != NULL);
 	return MemoryContextAlloc(trace_hash_cxt, size);
 }
+#endif
 
 HTAB *
 trace_hash_create(const char *name, Size entrysize, MemoryContext cxt)
@@ -106,7 +110,9 @@ trace_hash_create(const char *name, Size entrysize, MemoryContext cxt)
 	ctl.hash = trace_key_hash;
 	ctl.match = trace_key_match;
 	ctl.hcxt = cxt;
+#ifdef SQLFLOW_HASH_OWN_ALLOC
 	ctl.alloc = trace_hash_alloc;
+
 	/*
 	 * dynahash frees a directory it outgrows as if palloc'd by itself, so
 	 * it gets one that never grows: 1024 segments of 256 buckets (8 kB,
@@ -117,6 +123,10 @@ trace_hash_create(const char *name, Size entrysize, MemoryContext cxt)
 	return hash_create(name, 256, &ctl,
 					   HASH_ELEM | HASH_FUNCTION | HASH_COMPARE | HASH_CONTEXT |
 					   HASH_ALLOC | HASH_DIRSIZE);
+#else
+	return hash_create(name, 256, &ctl,
+					   HASH_ELEM | HASH_FUNCTION | HASH_COMPARE | HASH_CONTEXT);
+#endif
 }
 
 /* the key of four parts, any NULL: each part is 1 (NULL) or 2 text NUL */
@@ -203,11 +213,46 @@ trace_label(text *sch, text *tbl, text *col)
 }
 
 /*
- * Text compared with the default collation.  Under C (checked once per
- * walk) that is memcmp, then length, which is what varstr_cmp does there,
- * without asking the collation on every call.
+ * Text compared with the default collation.  Where that is bytewise
+ * (checked once per walk) it is memcmp, then length, which is what
+ * varstr_cmp does there, without asking the collation on every call.
  */
 static bool trace_c_collation = false;
+
+/*
+ * Does the database's collation compare bytewise: libc's C or POSIX, or
+ * the builtin provider (17 on), whose locales all sort by code point.
+ * Anything else (C.UTF-8 of libc too) goes through varstr_cmp.
+ */
+static bool
+trace_default_collation_is_c(void)
+{
+	HeapTuple	tup = SearchSysCache1(DATABASEOID, ObjectIdGetDatum(MyDatabaseId));
+	Form_pg_database db;
+	bool		c = false;
+
+	if (!HeapTupleIsValid(tup))
+		return false;
+	db = (Form_pg_database) GETSTRUCT(tup);
+	if (db->datlocprovider == 'b')
+		c = true;
+	else if (db->datlocprovider == COLLPROVIDER_LIBC)
+	{
+		bool		isnull;
+		Datum		d = SysCacheGetAttr(DATABASEOID, tup,
+										Anum_pg_database_datcollate, &isnull);
+
+		if (!isnull)
+		{
+			char	   *name = TextDatumGetCString(d);
+
+			c = strcmp(name, "C") == 0 || strcmp(name, "POSIX") == 0;
+			pfree(name);
+		}
+	}
+	ReleaseSysCache(tup);
+	return c;
+}
 
 static int
 trace_bytes_cmp(const char *a, int alen, const char *b, int blen)
@@ -710,7 +755,7 @@ trace_walk_init(TraceWalk *w, const TraceRequest *req, TraceFindFn find)
 	/* a row's keys and strings fit the first block: no malloc per row */
 	w->rowcxt = AllocSetContextCreate(w->cxt, "sqlflow trace row",
 									  ALLOCSET_DEFAULT_SIZES);
-	trace_c_collation = sqlflow_collate_is_c(DEFAULT_COLLATION_OID);
+	trace_c_collation = trace_default_collation_is_c();
 	w->column_level = req->column_name != NULL;
 	w->near = req->downstream ? SIDE_SOURCE : SIDE_TARGET;
 	w->far = req->downstream ? SIDE_TARGET : SIDE_SOURCE;
