@@ -468,6 +468,60 @@ trace_reach(TraceWalk *w, TraceNode *from, char *label,
 }
 
 /*
+ * The far sides last met from one node at this depth, as spelled (the
+ * hits that carry them).  A row from the same node whose far side is
+ * spelled the same reaches the same node by the same path: that reach
+ * changed what it could the first time (trace_reach keeps the smaller
+ * path), so it is not redone, and the hit takes the label already made.
+ * Many rows of a table-level trace are such repeats (every column of one
+ * table feeding the same table).
+ */
+static bool
+trace_text_same(text *a, text *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	return VARSIZE_ANY_EXHDR(a) == VARSIZE_ANY_EXHDR(b) &&
+		memcmp(VARDATA_ANY(a), VARDATA_ANY(b), VARSIZE_ANY_EXHDR(a)) == 0;
+}
+
+static TraceHit *
+trace_far_seen(TraceWalk *w, TraceNode *node, text **v)
+{
+	int			f = w->far;
+	int			i;
+
+	if (node != w->far_from || w->depth != w->far_depth)
+	{
+		w->far_from = node;
+		w->far_depth = w->depth;
+		memset(w->far_hits, 0, sizeof(w->far_hits));
+		return NULL;
+	}
+	for (i = 0; i < TRACE_FAR_SEEN; i++)
+	{
+		TraceHit   *h = w->far_hits[i];
+
+		if (h != NULL &&
+			trace_text_same(h->v[f + COL_TABLE], v[f + COL_TABLE]) &&
+			trace_text_same(h->v[f + COL_SCHEMA], v[f + COL_SCHEMA]) &&
+			trace_text_same(h->v[f + COL_DB], v[f + COL_DB]) &&
+			(!w->column_level ||
+			 trace_text_same(h->v[f + COL_COLUMN], v[f + COL_COLUMN])))
+			return h;
+	}
+	return NULL;
+}
+
+static void
+trace_far_remember(TraceWalk *w, TraceNode *node, TraceHit *hit)
+{
+	Assert(w->far_from == node && w->far_depth == w->depth);
+	w->far_hits[w->far_next] = hit;
+	w->far_next = (w->far_next + 1) % TRACE_FAR_SEEN;
+}
+
+/*
  * A row whose near table and column keys are those of node: a start node
  * or a hit when the rest of the near side matches.  v: TRACE_NCOLUMNS
  * values, NULL for NULL, valid until the next row.
@@ -504,20 +558,23 @@ trace_candidate(TraceWalk *w, TraceNode *node, text **v, bool start)
 			 trace_key_not_distinct(trace_value_key(v[n + COL_DB]), node->db))
 	{
 		TraceHit   *hit;
+		TraceHit   *same = trace_far_seen(w, node, v);
 		TraceNode  *reached;
 		char	   *label;
 		int			i;
 		Size		size = MAXALIGN(sizeof(TraceHit));
 		char	   *p;
 
-		label = trace_label(v[f + COL_SCHEMA], v[f + COL_TABLE],
-							w->column_level ? v[f + COL_COLUMN] : NULL);
+		label = same ? same->label
+			: trace_label(v[f + COL_SCHEMA], v[f + COL_TABLE],
+						  w->column_level ? v[f + COL_COLUMN] : NULL);
 
 		/* the hit, its values (as they are: short headers stay) and label */
 		for (i = 0; i < TRACE_NCOLUMNS; i++)
 			if (v[i])
 				size += INTALIGN(VARSIZE_ANY(v[i]));
-		size += strlen(label) + 1;
+		if (!same)
+			size += strlen(label) + 1;
 		hit = MemoryContextAlloc(w->cxt, size);
 		p = (char *) hit + MAXALIGN(sizeof(TraceHit));
 		hit->depth = w->depth;
@@ -532,8 +589,13 @@ trace_candidate(TraceWalk *w, TraceNode *node, text **v, bool start)
 				p += INTALIGN(VARSIZE_ANY(v[i]));
 			}
 		}
-		strcpy(p, label);
-		hit->label = p;
+		if (same)
+			hit->label = same->label;
+		else
+		{
+			strcpy(p, label);
+			hit->label = p;
+		}
 		MemoryContextSwitchTo(w->cxt);
 		if (w->nhits == w->maxhits)
 		{
@@ -543,15 +605,19 @@ trace_candidate(TraceWalk *w, TraceNode *node, text **v, bool start)
 		}
 		w->hits[w->nhits++] = hit;
 		MemoryContextSwitchTo(w->rowcxt);
-		reached = trace_reach(w, node, hit->label,
-							  trace_value_key(v[f + COL_DB]),
-							  trace_value_key(v[f + COL_SCHEMA]),
-							  trace_value_key(v[f + COL_TABLE]),
-							  w->column_level ? trace_value_key(v[f + COL_COLUMN]) : "");
-		/* one label string for equal labels: the sort compares pointers */
-		if (reached != NULL && reached->label != hit->label &&
-			strcmp(reached->label, hit->label) == 0)
-			hit->label = reached->label;
+		if (!same)
+		{
+			reached = trace_reach(w, node, hit->label,
+								  trace_value_key(v[f + COL_DB]),
+								  trace_value_key(v[f + COL_SCHEMA]),
+								  trace_value_key(v[f + COL_TABLE]),
+								  w->column_level ? trace_value_key(v[f + COL_COLUMN]) : "");
+			/* one label string for equal labels: the sort compares pointers */
+			if (reached != NULL && reached->label != hit->label &&
+				strcmp(reached->label, hit->label) == 0)
+				hit->label = reached->label;
+			trace_far_remember(w, node, hit);
+		}
 	}
 	MemoryContextSwitchTo(old);
 }
@@ -613,29 +679,65 @@ trace_node_cmp(const void *a, const void *b)
 	return trace_text_cmp(na->label, nb->label);
 }
 
-/* rank the nodes of every depth in path order (equal paths, equal ranks) */
+/*
+ * Rank the nodes of one depth in path order (equal paths, equal ranks),
+ * their parents ranked already.  A depth is ranked once complete, before
+ * its nodes are probed: no later reach changes its paths.
+ */
 static void
-trace_rank(TraceWalk *w)
+trace_rank(TraceNode **nodes, int n)
 {
-	ListCell   *lc1;
-	ListCell   *lc2;
+	int			i;
+	int			rank = 0;
 
-	forboth(lc1, w->levels, lc2, w->nlevels)
+	if (n > 1)
+		qsort(nodes, n, sizeof(TraceNode *), trace_node_cmp);
+	for (i = 0; i < n; i++)
 	{
-		TraceNode **nodes = (TraceNode **) lfirst(lc1);
-		int			n = lfirst_int(lc2);
-		int			i;
-		int			rank = 0;
-
-		if (n > 1)
-			qsort(nodes, n, sizeof(TraceNode *), trace_node_cmp);
-		for (i = 0; i < n; i++)
-		{
-			if (i > 0 && trace_node_cmp(&nodes[i - 1], &nodes[i]) != 0)
-				rank++;
-			nodes[i]->rank = rank;
-		}
+		if (i > 0 && trace_node_cmp(&nodes[i - 1], &nodes[i]) != 0)
+			rank++;
+		nodes[i]->rank = rank;
 	}
+}
+
+/*
+ * The hits in output order: by depth, then their node's rank, then label
+ * and values (trace_hit_cmp).  The nodes of a depth are probed in rank
+ * order, so the hits come grouped by depth and rank already where each
+ * node's rows come in one piece (the index probes, a job's rows): then
+ * only each group is sorted.  Otherwise (the relation queries, which run
+ * nodes with and without a schema apart) all of them are.
+ */
+static bool
+trace_hit_group_before(const TraceHit *a, const TraceHit *b)
+{
+	if (a->depth != b->depth)
+		return a->depth < b->depth;
+	return a->from->rank < b->from->rank;
+}
+
+static void
+trace_sort_hits(TraceWalk *w)
+{
+	TraceHit  **hits = w->hits;
+	int			n = w->nhits;
+	int			start = 0;
+	int			i;
+
+	for (i = 1; i < n; i++)
+		if (trace_hit_group_before(hits[i], hits[i - 1]))
+		{
+			qsort(hits, n, sizeof(TraceHit *), trace_hit_cmp);
+			return;
+		}
+	for (i = 1; i <= n; i++)
+		if (i == n || trace_hit_group_before(hits[i - 1], hits[i]))
+		{
+			if (i - start > 1)
+				qsort(hits + start, i - start, sizeof(TraceHit *),
+					  trace_hit_cmp);
+			start = i;
+		}
 }
 
 /*
@@ -837,19 +939,16 @@ trace_walk(TraceWalk *w, const TraceRequest *req, Tuplestorestate *ts,
 
 		frontier = w->next;
 		nfrontier = w->nnext;
-		w->levels = lappend(w->levels, frontier);
-		w->nlevels = lappend_int(w->nlevels, nfrontier);
 		MemoryContextSwitchTo(old);
 		w->next = NULL;
 		w->nnext = w->maxnext = 0;
+		trace_rank(frontier, nfrontier);
 		w->find(w, frontier, nfrontier, false);
 		CHECK_FOR_INTERRUPTS();
 	}
 
 	/* nodes reached at the last depth lead nowhere: no hit comes from them */
-	trace_rank(w);
-	if (w->nhits > 1)
-		qsort(w->hits, w->nhits, sizeof(TraceHit *), trace_hit_cmp);
+	trace_sort_hits(w);
 
 	for (i = 0; i < w->nhits; i++)
 	{

@@ -93,12 +93,16 @@ struct TraceWalk
 	TraceNode **next;			/* nodes new at this depth */
 	int			nnext;
 	int			maxnext;
-	List	   *levels;			/* the next arrays of every depth */
-	List	   *nlevels;		/* their lengths */
 	TraceHit  **hits;
 	int			nhits;
 	int			maxhits;
 	TraceFindFn find;
+	/* the far sides last met from one node (trace_far_seen) */
+#define TRACE_FAR_SEEN 4
+	TraceNode  *far_from;
+	int			far_depth;
+	TraceHit   *far_hits[TRACE_FAR_SEEN];
+	int			far_next;
 	StringInfoData keybuf;		/* a key being looked up */
 	/* relation: the queries, or the index probed instead */
 	Oid			rel;
