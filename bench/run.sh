@@ -163,7 +163,7 @@ case $mode in
     # Lineage tables of 300,000 and 1,000,000 rows: 11 layers (schemas L0 ..
     # L10) of 1,500 or 5,000 tables x 10 columns, the table names the same in
     # every layer, each column feeding 2 columns of the next layer, with the
-    # index the README recommends (keys of table, column and schema) and,
+    # index the README recommends (keys of table, schema and column) and,
     # for the alternative, the matching btree index on the raw columns.  A
     # column trace of depth 10 from one column of the first layer (about
     # 2,000 relations) against the recursive CTE one would write by hand
@@ -183,9 +183,9 @@ SELECT 'DEFAULT', 'L' || l, 'T' || t, 'C' || c,
        'C' || CASE WHEN :fanout = 2 THEN (c + k) % :columns ELSE c END, 'fdd', 'insert'
 FROM generate_series(0, 9) l, generate_series(0, :tables - 1) t, generate_series(0, :columns - 1) c,
      generate_series(0, CASE WHEN :fanout = 2 THEN 1 ELSE 0 END) k;
-CREATE INDEX ON :"name" (sqlflow_name_key(source_table), sqlflow_name_key(source_column), sqlflow_name_key(source_schema));
-CREATE INDEX ON :"name" (sqlflow_name_key(target_table), sqlflow_name_key(target_column), sqlflow_name_key(target_schema));
-CREATE INDEX ON :"name" (source_table, source_column, source_schema);
+CREATE INDEX ON :"name" (sqlflow_name_key(source_table), sqlflow_name_key(source_schema), sqlflow_name_key(source_column));
+CREATE INDEX ON :"name" (sqlflow_name_key(target_table), sqlflow_name_key(target_schema), sqlflow_name_key(target_column));
+CREATE INDEX ON :"name" (source_table, source_schema, source_column);
 VACUUM ANALYZE :"name";
 SQL
     }
@@ -240,8 +240,8 @@ INSERT INTO bench_guard_lineage (source_db, source_schema, source_table, source_
 SELECT 'DEFAULT', 'L' || l, 'T' || t, 'C' || c,
        'DEFAULT', 'L' || (l + 1), 'T' || ((t * 7 + k * 13 + c) % 5000), 'C' || ((c + k) % 10), 'fdd', 'insert'
 FROM generate_series(0, 9) l, generate_series(0, 4999) t, generate_series(0, 9) c, generate_series(0, 1) k;
-CREATE INDEX ON bench_guard_lineage (sqlflow_name_key(source_table), sqlflow_name_key(source_column), sqlflow_name_key(source_schema));
-CREATE INDEX ON bench_guard_lineage (sqlflow_name_key(target_table), sqlflow_name_key(target_column), sqlflow_name_key(target_schema));
+CREATE INDEX ON bench_guard_lineage (sqlflow_name_key(source_table), sqlflow_name_key(source_schema), sqlflow_name_key(source_column));
+CREATE INDEX ON bench_guard_lineage (sqlflow_name_key(target_table), sqlflow_name_key(target_schema), sqlflow_name_key(target_column));
 VACUUM ANALYZE bench_guard_lineage;
 DROP SCHEMA IF EXISTS l0 CASCADE;
 CREATE SCHEMA l0;

@@ -116,12 +116,13 @@ SELECT t, c FROM
 SELECT count(*) AS start_points FROM prop_starts;
 
 -- the same lineage read through indexes (the probes go straight through
--- the index, trace_index.c): prop_ix with the README's indexes (table,
--- column, schema keys), prop_ix2 with others whose probes return more rows
+-- the index, trace_index.c): prop_ix with the README's index downstream
+-- (table, schema, column keys) and 1.4's upstream (table, column, schema),
+-- prop_ix2 with others whose probes return more rows
 -- than asked (table and schema keys upstream, table key only downstream),
 -- which the walk must filter; prop itself has none (the queries run)
 CREATE TABLE prop_ix AS SELECT * FROM prop;
-CREATE INDEX ON prop_ix (sqlflow_name_key(source_table), sqlflow_name_key(source_column), sqlflow_name_key(source_schema));
+CREATE INDEX ON prop_ix (sqlflow_name_key(source_table), sqlflow_name_key(source_schema), sqlflow_name_key(source_column));
 CREATE INDEX ON prop_ix (sqlflow_name_key(target_table), sqlflow_name_key(target_column), sqlflow_name_key(target_schema));
 CREATE TABLE prop_ix2 AS SELECT * FROM prop;
 CREATE INDEX ON prop_ix2 (sqlflow_name_key(target_table), sqlflow_name_key(target_schema));

@@ -129,7 +129,7 @@ trace_index_expr_role(Node *e, Oid keyfunc, const AttrNumber *nearatt)
 
 /*
  * How well index answers the probes: 0 if it cannot; else higher is
- * better (the column key next to the table key, then a schema key).
+ * better (more of the probe's keys on its leading columns).
  * keyatt, eqproc and collation are filled for a usable index.
  */
 static int
@@ -180,11 +180,27 @@ trace_index_score(Relation index, Oid keyfunc, const AttrNumber *nearatt,
 
 	if (keyatt[KEY_TABLE] != 1)
 		return 0;
-	score = 1;
-	if (column_level && keyatt[KEY_COLUMN] != 0)
-		score += keyatt[KEY_COLUMN] == 2 ? 4 : 2;
-	if (keyatt[KEY_SCHEMA] != 0)
-		score += (!column_level && keyatt[KEY_SCHEMA] == 2) ? 4 : 1;
+
+	/*
+	 * The keys a probe gives (the column's only at column level): each one
+	 * on the index's leading columns narrows the range scanned (4), one
+	 * further in is checked on each index entry of the range (1).
+	 */
+	score = 0;
+	for (i = 1; i <= nkeyatts; i++)
+	{
+		bool		keyed = (keyatt[KEY_TABLE] == i ||
+							 keyatt[KEY_SCHEMA] == i ||
+							 (column_level && keyatt[KEY_COLUMN] == i));
+
+		if (!keyed)
+			break;
+		score += 4;
+	}
+	for (; i <= nkeyatts; i++)
+		if (keyatt[KEY_SCHEMA] == i ||
+			(column_level && keyatt[KEY_COLUMN] == i))
+			score += 1;
 	return score;
 }
 
