@@ -33,15 +33,27 @@ SELECT count(*) AS no_index FROM sqlflow_impact('ti.lin', 'S0.T1', 'C1');
 RESET client_min_messages;
 
 -- indexes that cannot answer: on plain columns, partial, on another
--- schema's sqlflow_name_key (whatever it computes)
+-- schema's sqlflow_name_key (whatever it computes), in an operator class
+-- whose comparison is someone else's function (the probe would run it)
 CREATE INDEX ti_plain ON ti.lin (source_table, source_column, source_schema);
 CREATE INDEX ti_partial ON ti.lin (sqlflow_name_key(source_table)) WHERE source_db IS NOT NULL;
 CREATE FUNCTION ti.sqlflow_name_key(text) RETURNS text LANGUAGE sql IMMUTABLE RETURN upper($1);
 CREATE INDEX ti_other ON ti.lin (ti.sqlflow_name_key(source_table));
+CREATE FUNCTION ti.cmp(text, text) RETURNS int LANGUAGE sql IMMUTABLE RETURN pg_catalog.bttextcmp($1, $2);
+CREATE OPERATOR CLASS ti.other_ops FOR TYPE text USING btree AS
+  OPERATOR 1 pg_catalog.<, OPERATOR 2 pg_catalog.<=, OPERATOR 3 pg_catalog.=,
+  OPERATOR 4 pg_catalog.>=, OPERATOR 5 pg_catalog.>, FUNCTION 1 ti.cmp(text, text);
+CREATE INDEX ti_other_ops ON ti.lin (sqlflow_name_key(source_table) ti.other_ops);
 SET client_min_messages = debug1;
 SELECT count(*) AS not_usable FROM sqlflow_impact('ti.lin', 'S0.T1', 'C1');
 RESET client_min_messages;
-DROP INDEX ti.ti_plain, ti.ti_partial, ti.ti_other;
+DROP INDEX ti.ti_plain, ti.ti_partial, ti.ti_other, ti.ti_other_ops;
+-- text_pattern_ops is text's own
+CREATE INDEX ti_pattern ON ti.lin (sqlflow_name_key(source_table) text_pattern_ops);
+SET client_min_messages = debug1;
+SELECT count(*) AS pattern_ops FROM sqlflow_impact('ti.lin', 'S0.T1', 'C1');
+RESET client_min_messages;
+DROP INDEX ti.ti_pattern;
 
 -- the README's indexes; a table-level trace prefers the schema key next
 -- to the table key, a column-level one the column key

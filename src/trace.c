@@ -716,10 +716,86 @@ trace_hit_group_before(const TraceHit *a, const TraceHit *b)
 	return a->from->rank < b->from->rank;
 }
 
+/*
+ * One group (one depth and rank) into order.  A group's hits share a few
+ * labels (the objects reached from one node) and come in index order,
+ * which within one label is mostly the order wanted already: so they are
+ * split by label first, in label order and otherwise as they came, and
+ * each label's run is then sorted (qsort returns early on a sorted run).
+ * More labels than TRACE_GROUP_LABELS: one qsort of the whole group.
+ */
+#define TRACE_GROUP_LABELS 16
+
+static int
+trace_label_cmp(const void *a, const void *b)
+{
+	return trace_text_cmp(*(const char *const *) a, *(const char *const *) b);
+}
+
+static void
+trace_sort_group(TraceHit **hits, int n, TraceHit **tmp, int *idx)
+{
+	const char *labels[TRACE_GROUP_LABELS];
+	int			next[TRACE_GROUP_LABELS];
+	int			count[TRACE_GROUP_LABELS];
+	int			nlabels = 0;
+	int			i;
+	int			l;
+
+	if (n < 8)
+	{
+		qsort(hits, n, sizeof(TraceHit *), trace_hit_cmp);
+		return;
+	}
+	/* the distinct labels, in order */
+	for (i = 0; i < n; i++)
+	{
+		for (l = 0; l < nlabels; l++)
+			if (labels[l] == hits[i]->label ||
+				strcmp(labels[l], hits[i]->label) == 0)
+				break;
+		if (l == nlabels)
+		{
+			if (nlabels == TRACE_GROUP_LABELS)
+			{
+				qsort(hits, n, sizeof(TraceHit *), trace_hit_cmp);
+				return;
+			}
+			labels[nlabels++] = hits[i]->label;
+		}
+	}
+	qsort(labels, nlabels, sizeof(char *), trace_label_cmp);
+
+	/* each hit's label, then the hits by label as they came */
+	memset(count, 0, sizeof(int) * nlabels);
+	for (i = 0; i < n; i++)
+	{
+		for (l = 0; l < nlabels; l++)
+			if (labels[l] == hits[i]->label ||
+				strcmp(labels[l], hits[i]->label) == 0)
+				break;
+		idx[i] = l;
+		count[l]++;
+		tmp[i] = hits[i];
+	}
+	for (l = 0, i = 0; l < nlabels; i += count[l], l++)
+		next[l] = i;
+	for (i = 0; i < n; i++)
+		hits[next[idx[i]]++] = tmp[i];
+
+	/* each label's run (next[l] is now where run l + 1 starts) */
+	for (l = 0; l < nlabels; l++)
+		if (count[l] > 1)
+			qsort(hits + next[l] - count[l], count[l], sizeof(TraceHit *),
+				  trace_hit_cmp);
+}
+
 static void
 trace_sort_hits(TraceWalk *w)
 {
 	TraceHit  **hits = w->hits;
+	TraceHit  **tmp;
+	int		   *idx;
 	int			n = w->nhits;
 	int			start = 0;
 	int			i;
@@ -730,12 +806,15 @@ trace_sort_hits(TraceWalk *w)
 			qsort(hits, n, sizeof(TraceHit *), trace_hit_cmp);
 			return;
 		}
+	if (n < 2)
+		return;
+	tmp = MemoryContextAllocHuge(w->cxt, sizeof(TraceHit *) * n);
+	idx = MemoryContextAllocHuge(w->cxt, sizeof(int) * n);
 	for (i = 1; i <= n; i++)
 		if (i == n || trace_hit_group_before(hits[i - 1], hits[i]))
 		{
 			if (i - start > 1)
-				qsort(hits + start, i - start, sizeof(TraceHit *),
-					  trace_hit_cmp);
+				trace_sort_group(hits + start, i - start, tmp, idx);
 			start = i;
 		}
 }

@@ -18,9 +18,10 @@
  *	 - SELECT on the whole table (column privileges are the executor's to
  *	   check) and no row-level security that applies;
  *	 - a valid btree index, not partial, whose first key is
- *	   sqlflow_name_key(near table) of this extension's function, compared
- *	   with text equality under a deterministic collation (byte equality,
- *	   as the walk compares keys).  Its column and schema keys are used
+ *	   sqlflow_name_key(near table) of this extension's function, in one of
+ *	   text's own operator families (its comparison function is text's),
+ *	   under a deterministic collation (equality is byte equality, as the
+ *	   walk compares keys).  Its column and schema keys are used
  *	   where it has them.  The walk checks the schema and db of every row
  *	   it is given (trace_candidate); the column is checked here where
  *	   the index has no column key.  So a probe may read more rows than
@@ -36,6 +37,7 @@
 #include "postgres.h"
 
 #include "access/genam.h"
+#include "access/nbtree.h"
 #include "access/htup_details.h"
 #include "access/relscan.h"
 #include "access/stratnum.h"
@@ -169,8 +171,11 @@ trace_index_score(Relation index, Oid keyfunc, const AttrNumber *nearatt,
 		lc = lnext(exprs, lc);
 		if (r < 0 || keyatt[r] != 0)
 			continue;
+		/* text's own btree families only: nothing of anyone else runs */
 		if (get_opfamily_member(opfamily, TEXTOID, TEXTOID,
 								BTEqualStrategyNumber) != TextEqualOperator ||
+			(get_opfamily_proc(opfamily, TEXTOID, TEXTOID, BTORDER_PROC) != F_BTTEXTCMP &&
+			 get_opfamily_proc(opfamily, TEXTOID, TEXTOID, BTORDER_PROC) != F_BTTEXT_PATTERN_CMP) ||
 			!OidIsValid(coll) || !get_collation_isdeterministic(coll))
 			continue;
 		keyatt[r] = i + 1;
