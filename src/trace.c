@@ -306,48 +306,54 @@ trace_path_joined(StringInfo buf, const char **path, int n)
 }
 
 /*
- * Two paths joined with spaces, compared bytewise (the C collation)
+ * Two paths joined with spaces, compared bytewise (where the database
+ * collates so)
  * without joining them: a path's byte at each place is its element's, a
  * space between elements, and its end after the last.
  */
+typedef struct TraceJoined
+{
+	const char **elems;
+	int			n;
+	int			i;				/* the element at */
+	const char *p;				/* the byte at */
+} TraceJoined;
+
+/* the byte at (a space between elements), -1 at the end */
+static int
+trace_joined_byte(const TraceJoined *j)
+{
+	if (*j->p != '\0')
+		return (unsigned char) *j->p;
+	return j->i + 1 < j->n ? ' ' : -1;
+}
+
+static void
+trace_joined_next(TraceJoined *j)
+{
+	if (*j->p != '\0')
+		j->p++;
+	else
+		j->p = j->elems[++j->i];
+}
+
 static int
 trace_joined_cmp(const char **pa, int na, const char **pb, int nb)
 {
-	int			ia = 0;
-	int			ib = 0;
-	const char *a = pa[0];
-	const char *b = pb[0];
+	TraceJoined a = {pa, na, 0, pa[0]};
+	TraceJoined b = {pb, nb, 0, pb[0]};
 
 	for (;;)
 	{
-		int			ca;
-		int			cb;
+		int			ca = trace_joined_byte(&a);
+		int			cb = trace_joined_byte(&b);
 
-		/* the next byte of each: -1 at the end */
-		if (*a != '\0')
-			ca = (unsigned char) *a;
-		else if (ia + 1 < na)
-			ca = ' ';
-		else
-			ca = -1;
-		if (*b != '\0')
-			cb = (unsigned char) *b;
-		else if (ib + 1 < nb)
-			cb = ' ';
-		else
-			cb = -1;
 		if (ca != cb)
 			return ca < cb ? -1 : 1;
 		if (ca < 0)
 			return 0;
-		if (*a != '\0')
-			a++;
-		else
-			a = pa[++ia];
-		if (*b != '\0')
-			b++;
-		else
-			b = pb[++ib];
+		trace_joined_next(&a);
+		trace_joined_next(&b);
 	}
 }
 
@@ -360,7 +366,7 @@ trace_path_smaller(TraceWalk *w, TraceNode *from, const char *label,
 				   TraceNode *node)
 {
 	const char **pa;
-	const char **pb = palloc(sizeof(char *) * (w->depth + 1));
+	const char **pb;
 	int			na;
 	int			nb;
 	StringInfoData ja;
