@@ -27,8 +27,11 @@
  *	   the index has no column key.  So a probe may read more rows than
  *	   it gives, never fewer.
  *
- * Reads only, under the active snapshot, with AccessShareLock: it works
- * where the query works (READ ONLY, hot standby).  Nothing here raises an
+ * Reads only, under the active snapshot, with AccessShareLock on the
+ * table and the indexes looked at, held to the end of the transaction as
+ * a SELECT holds it: it works where the query works (READ ONLY, hot
+ * standby).  Another session's temporary table is left to the query
+ * (which refuses it).  Nothing here raises an
  * error of its own; after one elsewhere the resource owner releases the
  * locks, pins and relation references.
  *
@@ -282,12 +285,13 @@ trace_index_open(Oid relid, Oid extschema, int near, bool column_level)
 	heap = table_open(relid, AccessShareLock);
 	if ((heap->rd_rel->relkind != RELKIND_RELATION &&
 		 heap->rd_rel->relkind != RELKIND_MATVIEW) ||
+		RELATION_IS_OTHER_TEMP(heap) ||
 		!RelationIsPopulated(heap) ||
 		heap->rd_rel->relhassubclass ||
 		pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK ||
 		check_enable_rls(relid, InvalidOid, true) == RLS_ENABLED)
 	{
-		table_close(heap, AccessShareLock);
+		table_close(heap, NoLock);
 		return NULL;
 	}
 	keyfunc = trace_index_keyfunc(extschema);
@@ -312,7 +316,7 @@ trace_index_open(Oid relid, Oid extschema, int near, bool column_level)
 		if (score > bestscore)
 		{
 			if (best != NULL)
-				index_close(best, AccessShareLock);
+				index_close(best, NoLock);
 			best = index;
 			bestscore = score;
 			memcpy(ti->keyatt, keyatt, sizeof(keyatt));
@@ -320,13 +324,13 @@ trace_index_open(Oid relid, Oid extschema, int near, bool column_level)
 			memcpy(ti->collation, collation, sizeof(collation));
 		}
 		else
-			index_close(index, AccessShareLock);
+			index_close(index, NoLock);
 	}
 	list_free(indexes);
 	if (best == NULL)
 	{
 		pfree(ti);
-		table_close(heap, AccessShareLock);
+		table_close(heap, NoLock);
 		return NULL;
 	}
 
@@ -418,7 +422,10 @@ trace_index_find(TraceWalk *w, TraceNode **nodes, int n, bool start)
 	int			i;
 
 	for (i = 0; i < n; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
 		trace_index_probe(w, w->index, nodes[i], start);
+	}
 }
 
 void
@@ -430,8 +437,8 @@ trace_index_close(TraceIndex *ti)
 		if (ti->probes[i].scan != NULL)
 			index_endscan(ti->probes[i].scan);
 	ExecDropSingleTupleTableSlot(ti->slot);
-	index_close(ti->index, AccessShareLock);
-	table_close(ti->heap, AccessShareLock);
+	index_close(ti->index, NoLock);
+	table_close(ti->heap, NoLock);
 	MemoryContextDelete(ti->probecxt);
 	pfree(ti);
 }
