@@ -96,6 +96,16 @@ SELECT ti.rows_in_use() AS rows_in_use_after_a_trace;
 SELECT sqlflow_test_try($$SELECT (1 / (count(*) - count(*)))::text FROM sqlflow_impact('ti.lin', 'S0.T1')$$) AS fails_after;
 SELECT ti.rows_in_use() AS rows_in_use_after_an_error;
 
+-- sqlflow.trace_kept_memory: what a session keeps between traces, half
+-- for the walk and half for the rows; 0 keeps nothing
+SET sqlflow.trace_kept_memory = 0;
+SELECT count(*) AS nothing_kept FROM sqlflow_impact('ti.lin', 'S0.T1', 'C1');
+SELECT count(*) AS kept_contexts FROM pg_backend_memory_contexts WHERE name LIKE 'sqlflow trace%(kept)';
+SET sqlflow.trace_kept_memory = '1MB';
+SELECT count(*) AS one_mb_kept FROM sqlflow_impact('ti.lin', 'S0.T1', 'C1');
+SELECT name, total_bytes FROM pg_backend_memory_contexts WHERE name LIKE 'sqlflow trace%(kept)' ORDER BY name;
+RESET sqlflow.trace_kept_memory;
+
 -- row-level security that applies, column privileges only, inheritance
 -- children: the query (which applies them)
 CREATE ROLE ti_reader;

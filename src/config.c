@@ -30,6 +30,7 @@ int			sqlflow_keepalive_idle = 60;
 int			sqlflow_guard = SQLFLOW_GUARD_OFF;
 char	   *sqlflow_guard_lineage = NULL;
 int			sqlflow_guard_depth = 10;
+int			sqlflow_trace_kept_memory = 4096;
 
 static const struct config_enum_entry guard_options[] = {
 	{"off", SQLFLOW_GUARD_OFF, false},
@@ -125,6 +126,15 @@ sqlflow_define_gucs(void)
 							10, 1, 1000,
 							PGC_USERSET,
 							0,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("sqlflow.trace_kept_memory",
+							"Memory a session keeps between traces.",
+							"Half for the walk, half for the rows; a trace needing more allocates the rest and frees it. Zero keeps nothing.",
+							&sqlflow_trace_kept_memory,
+							4096, 0, 1024 * 1024,
+							PGC_USERSET,
+							GUC_UNIT_KB,
 							NULL, NULL, NULL);
 
 	MarkGUCPrefixReserved("sqlflow");

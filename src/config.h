@@ -35,6 +35,9 @@ extern int	sqlflow_guard;
 extern char *sqlflow_guard_lineage;
 extern int	sqlflow_guard_depth;
 
+/* memory a session keeps between traces, kilobytes (0 = none) */
+extern int	sqlflow_trace_kept_memory;
+
 extern void sqlflow_define_gucs(void);
 
 #endif							/* SQLFLOW_CONFIG_H */

@@ -49,6 +49,7 @@
 #include "utils/varlena.h"
 
 #include "compat.h"
+#include "config.h"
 #include "names.h"
 #include "trace_walk.h"
 
@@ -830,31 +831,61 @@ trace_sort_hits(TraceWalk *w)
  * memory; allocated and freed on every call, that memory comes back from
  * the kernel page by page each time (page faults were a fifth of a column
  * trace's time).  So the session keeps one context whose first block
- * (TRACE_KEPT_BLOCK) survives a reset, and a walk uses it unless another
- * walk (a trace inside a trace, through a view) has it already.
+ * (half of sqlflow.trace_kept_memory) survives a reset, and a walk uses it
+ * unless another walk (a trace inside a trace, through a view) has it
+ * already.
  */
-#define TRACE_KEPT_BLOCK (2 * 1024 * 1024)
-
 /* paths up to this long are built in one piece (trace_path_array) */
 #define TRACE_MAX_PATH 64
 
+/*
+ * A kept context of size bytes (its first block, which a reset keeps), or
+ * NULL for none; made again when sqlflow.trace_kept_memory has changed.
+ * Only called while the context is not in use.
+ */
+static MemoryContext
+trace_kept_context(MemoryContext cxt, Size *cursize, Size size, bool rows)
+{
+	if (cxt != NULL && *cursize != size)
+	{
+		MemoryContextDelete(cxt);
+		cxt = NULL;
+	}
+	if (cxt == NULL && size > 0)
+		cxt = rows
+			? AllocSetContextCreate(TopMemoryContext, "sqlflow trace rows (kept)",
+									size, size, ALLOCSET_DEFAULT_MAXSIZE)
+			: AllocSetContextCreate(TopMemoryContext, "sqlflow trace (kept)",
+									size, size, ALLOCSET_DEFAULT_MAXSIZE);
+	*cursize = size;
+	return cxt;
+}
+
+/* half of sqlflow.trace_kept_memory, in bytes, at least 64 kB (or 0) */
+static Size
+trace_kept_half(void)
+{
+	Size		kb = (Size) sqlflow_trace_kept_memory / 2;
+
+	return kb == 0 ? 0 : Max(kb, 64) * 1024;
+}
+
 static MemoryContext trace_kept_cxt = NULL;
+static Size trace_kept_size = 0;
 static bool trace_kept_busy = false;
 
 static MemoryContext
 trace_walk_context(bool *kept)
 {
-	if (trace_kept_busy)
+	if (!trace_kept_busy)
+		trace_kept_cxt = trace_kept_context(trace_kept_cxt, &trace_kept_size,
+											trace_kept_half(), false);
+	if (trace_kept_busy || trace_kept_cxt == NULL)
 	{
 		*kept = false;
 		return AllocSetContextCreate(CurrentMemoryContext, "sqlflow trace",
 									 ALLOCSET_DEFAULT_SIZES);
 	}
-	if (trace_kept_cxt == NULL)
-		trace_kept_cxt = AllocSetContextCreate(TopMemoryContext,
-											   "sqlflow trace (kept)",
-											   0, TRACE_KEPT_BLOCK,
-											   ALLOCSET_DEFAULT_MAXSIZE);
 	trace_kept_busy = true;
 	*kept = true;
 	return trace_kept_cxt;
@@ -865,14 +896,13 @@ trace_walk_context(bool *kept)
  * after the function has returned, so they cannot live in the walk's
  * memory.  In the query's own memory they would cost fresh pages on every
  * call, as the walk's did, so the session keeps a second context for
- * them.  The query's memory gets a reset callback that empties it and
+ * them (the other half of sqlflow.trace_kept_memory).  The query's memory gets a reset callback that empties it and
  * gives it back (at the query's end, and after an error alike).  One query
  * at a time has it: a second trace in the same query, or a trace while a
  * cursor over another is open, puts its rows in the query's memory.
  */
-#define TRACE_ROWS_KEPT_BLOCK (2 * 1024 * 1024)
-
 static MemoryContext trace_rows_cxt = NULL;
+static Size trace_rows_size = 0;
 static bool trace_rows_busy = false;
 
 static void
@@ -894,12 +924,10 @@ trace_rows_begin(FunctionCallInfo fcinfo)
 	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
 	if (trace_rows_busy)
 		return;
+	trace_rows_cxt = trace_kept_context(trace_rows_cxt, &trace_rows_size,
+										trace_kept_half(), true);
 	if (trace_rows_cxt == NULL)
-		trace_rows_cxt = AllocSetContextCreate(TopMemoryContext,
-											   "sqlflow trace rows (kept)",
-											   TRACE_ROWS_KEPT_BLOCK,
-											   TRACE_ROWS_KEPT_BLOCK,
-											   ALLOCSET_DEFAULT_MAXSIZE);
+		return;
 	query_cxt = rsinfo->econtext->ecxt_per_query_memory;
 	cb = MemoryContextAlloc(query_cxt, sizeof(MemoryContextCallback));
 	cb->func = trace_rows_release;
