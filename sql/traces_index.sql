@@ -106,6 +106,21 @@ SELECT count(*) AS one_mb_kept FROM sqlflow_impact('ti.lin', 'S0.T1', 'C1');
 SELECT name, total_bytes FROM pg_backend_memory_contexts WHERE name LIKE 'sqlflow trace%(kept)' ORDER BY name;
 RESET sqlflow.trace_kept_memory;
 
+-- statement_timeout stops a trace in the index probes (a chain of 50,000
+-- tables, one probe per table), and the next trace is whole
+CREATE TABLE ti.chain AS
+SELECT 'DEFAULT' AS source_db, 's' AS source_schema, 't' || i AS source_table, 'c' AS source_column,
+       'DEFAULT' AS target_db, 's' AS target_schema, 't' || (i + 1) AS target_table, 'c' AS target_column,
+       'fdd' AS relation_type, 'insert' AS effect_type
+FROM generate_series(1, 50000) i;
+CREATE INDEX ti_chain ON ti.chain (sqlflow_name_key(source_table), sqlflow_name_key(source_schema), sqlflow_name_key(source_column));
+ANALYZE ti.chain;
+SET statement_timeout = '20ms';
+SELECT sqlflow_test_try($$SELECT count(*) FROM sqlflow_impact('ti.chain', 's.t1', 'c', 100000)$$) AS timed_out;
+RESET statement_timeout;
+SELECT count(*) AS after_timeout, max(depth) AS deepest FROM sqlflow_impact('ti.chain', 's.t49990', 'c', 100000);
+SELECT ti.rows_in_use() AS rows_in_use_after_a_timeout;
+
 -- row-level security that applies, column privileges only, inheritance
 -- children: the query (which applies them)
 CREATE ROLE ti_reader;
