@@ -19,6 +19,7 @@ OBJS = \
 	src/jsonc.o \
 	src/jsonstream.o \
 	src/lineage.o \
+	src/lineage_record.o \
 	src/mcxt_alloc.o \
 	src/names.o \
 	src/openlineage.o \

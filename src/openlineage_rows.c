@@ -34,6 +34,7 @@
 #include "utils/typcache.h"
 
 #include "jsonb_writer.h"
+#include "lineage_record.h"
 #include "openlineage.h"
 
 /* the columns a row must have, in this order */
@@ -44,23 +45,17 @@ static const char *const olr_colnames[OLR_NCOLS] = {
 	"relation_type", "effect_type"
 };
 
+static const LineageRecordColumns olr_columns = {
+	olr_colnames, OLR_NCOLS,
+	"The rows need the columns of sqlflow_lineage: source_db, source_schema, source_table, source_column, target_db, target_schema, target_table, target_column, relation_type and effect_type."
+};
+
 enum
 {
 	OLR_SDB, OLR_SSCHEMA, OLR_STABLE, OLR_SCOL,
 	OLR_TDB, OLR_TSCHEMA, OLR_TTABLE, OLR_TCOL,
 	OLR_KIND, OLR_EFFECT
 };
-
-/* what the transition caches per row type (fn_extra) */
-typedef struct OlrRowInfo
-{
-	Oid			typid;
-	int32		typmod;
-	AttrNumber	attnum[OLR_NCOLS];
-	bool		is_text[OLR_NCOLS];
-	bool		is_bpchar[OLR_NCOLS];
-	FmgrInfo	out[OLR_NCOLS];
-} OlrRowInfo;
 
 /* one stored row, reduced to what the document says */
 typedef struct OlrRow
@@ -188,70 +183,12 @@ openlineage_table_name_array(ArrayType *parts)
 	return openlineage_table_name(p[0], p[1], p[2]);
 }
 
-/* the row type's attribute numbers of our columns, cached in fn_extra */
-static OlrRowInfo *
-row_info(FmgrInfo *flinfo, TupleDesc tupdesc, Oid typid, int32 typmod)
-{
-	OlrRowInfo *ri = (OlrRowInfo *) flinfo->fn_extra;
-
-	if (ri != NULL && ri->typid == typid && ri->typmod == typmod)
-		return ri;
-	if (ri == NULL)
-	{
-		ri = MemoryContextAllocZero(flinfo->fn_mcxt, sizeof(OlrRowInfo));
-		flinfo->fn_extra = ri;
-	}
-	ri->typid = InvalidOid;		/* not valid until complete */
-	for (int i = 0; i < OLR_NCOLS; i++)
-	{
-		Form_pg_attribute att = NULL;
-		Oid			base;
-
-		for (int a = 0; a < tupdesc->natts; a++)
-		{
-			Form_pg_attribute cand = TupleDescAttr(tupdesc, a);
-
-			if (!cand->attisdropped &&
-				strcmp(NameStr(cand->attname), olr_colnames[i]) == 0)
-			{
-				att = cand;
-				break;
-			}
-		}
-		if (att == NULL)
-			ereport(ERROR,
-					(errcode(ERRCODE_UNDEFINED_COLUMN),
-					 errmsg("record \"%s\" has no field \"%s\"", "lineage",
-							olr_colnames[i]),
-					 errhint("The rows need the columns of sqlflow_lineage: source_db, source_schema, source_table, source_column, target_db, target_schema, target_table, target_column, relation_type and effect_type.")));
-		ri->attnum[i] = att->attnum;
-		base = getBaseType(att->atttypid);
-		ri->is_bpchar[i] = base == BPCHAROID;
-		ri->is_text[i] = base == TEXTOID || base == VARCHAROID || ri->is_bpchar[i];
-		if (!ri->is_text[i])
-		{
-			Oid			outfn;
-			bool		isvarlena;
-
-			getTypeOutputInfo(att->atttypid, &outfn, &isvarlena);
-			fmgr_info_cxt(outfn, &ri->out[i], flinfo->fn_mcxt);
-		}
-	}
-	ri->typid = typid;
-	ri->typmod = typmod;
-	return ri;
-}
-
 /* the row's values as C strings in CurrentMemoryContext (NULL for NULL) */
 static void
 row_values(FunctionCallInfo fcinfo, char **v)
 {
-	HeapTupleHeader th;
-	Oid			typid;
-	int32		typmod;
-	HeapTupleData tuple;
-	TupleDesc	tupdesc;
-	OlrRowInfo *ri;
+	LineageRecordValue rv[OLR_NCOLS];
+	LineageRecordInfo *ri;
 
 	if (PG_ARGISNULL(1))
 	{
@@ -260,37 +197,18 @@ row_values(FunctionCallInfo fcinfo, char **v)
 			v[i] = NULL;
 		return;
 	}
-	th = PG_GETARG_HEAPTUPLEHEADER(1);
-	typid = HeapTupleHeaderGetTypeId(th);
-	typmod = HeapTupleHeaderGetTypMod(th);
-	tupdesc = lookup_rowtype_tupdesc(typid, typmod);
-	ri = row_info(fcinfo->flinfo, tupdesc, typid, typmod);
-	tuple.t_len = HeapTupleHeaderGetDatumLength(th);
-	ItemPointerSetInvalid(&tuple.t_self);
-	tuple.t_tableOid = InvalidOid;
-	tuple.t_data = th;
+	ri = lineage_record_read(fcinfo, 1, &olr_columns, rv);
 	for (int i = 0; i < OLR_NCOLS; i++)
 	{
-		bool		isnull;
-		Datum		d = heap_getattr(&tuple, ri->attnum[i], tupdesc, &isnull);
-
-		if (isnull)
+		/* bpchar as its cast to text: without the trailing blanks */
+		if (rv[i].data == NULL)
 			v[i] = NULL;
-		else if (ri->is_text[i])
-		{
-			text	   *t = DatumGetTextPP(d);
-			int			len = VARSIZE_ANY_EXHDR(t);
-
-			/* bpchar as its cast to text: without the trailing blanks */
-			if (ri->is_bpchar[i])
-				while (len > 0 && VARDATA_ANY(t)[len - 1] == ' ')
-					len--;
-			v[i] = pnstrdup(VARDATA_ANY(t), len);
-		}
 		else
-			v[i] = OutputFunctionCall(&ri->out[i], d);
+			v[i] = pnstrdup(rv[i].data,
+							ri->is_bpchar[i]
+							? lineage_bpchar_trimmed(rv[i].data, rv[i].len)
+							: rv[i].len);
 	}
-	ReleaseTupleDesc(tupdesc);
 }
 
 void *

@@ -47,6 +47,7 @@
 #include "utils/typcache.h"
 
 #include "compat.h"
+#include "lineage_record.h"
 #include "pictures.h"
 
 /* the columns read from each row, in the order the 1.2 code read them */
@@ -68,6 +69,11 @@ static const char *const pic_colnames[PIC_NCOLS] = {
 	"source_db", "source_schema", "source_table",
 	"target_db", "target_schema", "target_table",
 	"source_column", "target_column", "relation_type"
+};
+
+static const LineageRecordColumns pic_columns = {
+	pic_colnames, PIC_NCOLS,
+	"The rows of a picture need the columns source_db, source_schema, source_table, source_column, target_db, target_schema, target_table, target_column and relation_type."
 };
 
 /* a byte string: a hash key and a member of a pool */
@@ -126,24 +132,6 @@ struct PicState
 
 #define COLKEY_HDR (sizeof(int32) + 1)
 
-/* what the transition caches per row type (fn_extra) */
-typedef struct PicRowInfo
-{
-	Oid			typid;
-	int32		typmod;
-	AttrNumber	attnum[PIC_NCOLS];
-	Oid			atttype[PIC_NCOLS];
-	bool		is_text[PIC_NCOLS]; /* text, varchar, name: the bytes as they are */
-	bool		is_bpchar[PIC_NCOLS];
-	FmgrInfo	out[PIC_NCOLS];	/* the others: their output function */
-} PicRowInfo;
-
-/* one value of a row as bytes; data NULL for SQL NULL */
-typedef struct PicValue
-{
-	const char *data;
-	int			len;
-} PicValue;
 
 static void
 pool_init(PicPool *pool, MemoryContext cxt, int size)
@@ -214,88 +202,23 @@ pic_error_unassigned(void)
 			 errdetail("The tuple structure of a not-yet-assigned record is indeterminate.")));
 }
 
-/* the row type's attribute numbers of our columns, cached in fn_extra */
-static PicRowInfo *
-row_info(FmgrInfo *flinfo, TupleDesc tupdesc, Oid typid, int32 typmod)
-{
-	PicRowInfo *ri = (PicRowInfo *) flinfo->fn_extra;
-	int			i;
-
-	if (ri != NULL && ri->typid == typid && ri->typmod == typmod)
-		return ri;
-	if (ri == NULL)
-	{
-		ri = MemoryContextAllocZero(flinfo->fn_mcxt, sizeof(PicRowInfo));
-		flinfo->fn_extra = ri;
-	}
-	ri->typid = InvalidOid;		/* not valid until complete */
-	for (i = 0; i < PIC_NCOLS; i++)
-	{
-		int			a;
-		Form_pg_attribute att = NULL;
-
-		for (a = 0; a < tupdesc->natts; a++)
-		{
-			Form_pg_attribute cand = TupleDescAttr(tupdesc, a);
-
-			if (!cand->attisdropped &&
-				strcmp(NameStr(cand->attname), pic_colnames[i]) == 0)
-			{
-				att = cand;
-				break;
-			}
-		}
-		if (att == NULL)
-			ereport(ERROR,
-					(errcode(ERRCODE_UNDEFINED_COLUMN),
-					 errmsg("record \"%s\" has no field \"%s\"", "lineage",
-							pic_colnames[i]),
-					 errhint("The rows of a picture need the columns source_db, source_schema, source_table, source_column, target_db, target_schema, target_table, target_column and relation_type.")));
-		ri->attnum[i] = att->attnum;
-		ri->atttype[i] = getBaseType(att->atttypid);
-		ri->is_bpchar[i] = ri->atttype[i] == BPCHAROID;
-		ri->is_text[i] = ri->atttype[i] == TEXTOID ||
-			ri->atttype[i] == VARCHAROID || ri->is_bpchar[i];
-		if (!ri->is_text[i])
-		{
-			Oid			outfn;
-			bool		isvarlena;
-
-			getTypeOutputInfo(att->atttypid, &outfn, &isvarlena);
-			fmgr_info_cxt(outfn, &ri->out[i], flinfo->fn_mcxt);
-		}
-	}
-	ri->typid = typid;
-	ri->typmod = typmod;
-	return ri;
-}
-
-/* bpchar's length without the trailing blanks (as its cast to text) */
-static int
-bpchar_trimmed(const char *data, int len)
-{
-	while (len > 0 && data[len - 1] == ' ')
-		len--;
-	return len;
-}
-
 /* NULL, '' or 'DEFAULT': a db or schema left out of a table's name */
 static bool
-name_part_omitted(const PicValue *v, bool bpchar)
+name_part_omitted(const LineageRecordValue *v, bool bpchar)
 {
 	int			len;
 
 	if (v->data == NULL)
 		return true;
 	/* nullif() on bpchar compares without the trailing blanks */
-	len = bpchar ? bpchar_trimmed(v->data, v->len) : v->len;
+	len = bpchar ? lineage_bpchar_trimmed(v->data, v->len) : v->len;
 	return len == 0 || (len == 7 && memcmp(v->data, "DEFAULT", 7) == 0);
 }
 
 /* concat_ws('.', db, schema, table) with omitted parts left out */
 static void
-table_name(StringInfo buf, const PicValue *db, const PicValue *schema,
-		   const PicValue *table, const PicRowInfo *ri, int first)
+table_name(StringInfo buf, const LineageRecordValue *db, const LineageRecordValue *schema,
+		   const LineageRecordValue *table, const LineageRecordInfo *ri, int first)
 {
 	bool		any = false;
 
@@ -322,7 +245,7 @@ table_name(StringInfo buf, const PicValue *db, const PicValue *schema,
 
 /* the number of a column (NULL name: a column of its own) of a table */
 static int
-column_id(PicState *st, StringInfo buf, int table, const PicValue *col)
+column_id(PicState *st, StringInfo buf, int table, const LineageRecordValue *col)
 {
 	int32		t = table;
 	char		isnull = col->data == NULL ? 1 : 0;
@@ -340,8 +263,8 @@ pic_collect(FunctionCallInfo fcinfo)
 {
 	MemoryContext aggcxt;
 	PicState   *st;
-	PicValue	v[PIC_NCOLS];
-	PicRowInfo *ri;
+	LineageRecordValue	v[PIC_NCOLS];
+	LineageRecordInfo *ri;
 	StringInfo	buf;
 	int			src_table,
 				tgt_table,
@@ -368,50 +291,15 @@ pic_collect(FunctionCallInfo fcinfo)
 			pic_error_unassigned();
 		else
 		{
-			ri = row_info(fcinfo->flinfo, tupdesc, argtype, -1);
+			ri = lineage_record_info(fcinfo->flinfo, tupdesc, argtype, -1,
+									 &pic_columns);
 			ReleaseTupleDesc(tupdesc);
 		}
 		for (i = 0; i < PIC_NCOLS; i++)
 			v[i].data = NULL;
 	}
 	else
-	{
-		HeapTupleHeader th = PG_GETARG_HEAPTUPLEHEADER(1);
-		Oid			typid = HeapTupleHeaderGetTypeId(th);
-		int32		typmod = HeapTupleHeaderGetTypMod(th);
-		HeapTupleData tuple;
-		TupleDesc	tupdesc;
-
-		ri = (PicRowInfo *) fcinfo->flinfo->fn_extra;
-		tupdesc = lookup_rowtype_tupdesc(typid, typmod);
-		if (ri == NULL || ri->typid != typid || ri->typmod != typmod)
-			ri = row_info(fcinfo->flinfo, tupdesc, typid, typmod);
-		tuple.t_len = HeapTupleHeaderGetDatumLength(th);
-		ItemPointerSetInvalid(&tuple.t_self);
-		tuple.t_tableOid = InvalidOid;
-		tuple.t_data = th;
-		for (i = 0; i < PIC_NCOLS; i++)
-		{
-			bool		isnull;
-			Datum		d = heap_getattr(&tuple, ri->attnum[i], tupdesc, &isnull);
-
-			if (isnull)
-				v[i].data = NULL;
-			else if (ri->is_text[i])
-			{
-				text	   *t = DatumGetTextPP(d);
-
-				v[i].data = VARDATA_ANY(t);
-				v[i].len = VARSIZE_ANY_EXHDR(t);
-			}
-			else
-			{
-				v[i].data = OutputFunctionCall(&ri->out[i], d);
-				v[i].len = strlen(v[i].data);
-			}
-		}
-		ReleaseTupleDesc(tupdesc);
-	}
+		ri = lineage_record_read(fcinfo, 1, &pic_columns, v);
 
 	if (PG_ARGISNULL(0))
 		st = state_create(aggcxt);
@@ -421,7 +309,7 @@ pic_collect(FunctionCallInfo fcinfo)
 	/* columns and kinds as text: a bpchar loses its trailing blanks */
 	for (i = COL_SOURCE_COLUMN; i < PIC_NCOLS; i++)
 		if (v[i].data != NULL && ri->is_bpchar[i])
-			v[i].len = bpchar_trimmed(v[i].data, v[i].len);
+			v[i].len = lineage_bpchar_trimmed(v[i].data, v[i].len);
 
 	/* the scratch buffer grows in the state's context (repalloc) */
 	buf = &st->scratch;
