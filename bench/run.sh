@@ -32,6 +32,10 @@
 # seconds at a time, which a ratio of two medians taken across the switch
 # turns into noise, while two runs side by side mostly share one speed.  The alternative is what a DBA does without
 # the extension: COPY ... FROM PROGRAM 'curl ...'.
+#
+# The trace pairs run as the trace goal is stated, warm in one session:
+# both statements once untimed, then SESSION_RUNS (default 21) of each,
+# alternating; the ratio is again the median of the pairs' ratios.
 set -euo pipefail
 mode=${1:-all}
 case $mode in
@@ -108,6 +112,41 @@ pair() {
   echo "    ours:   ${ot[*]} s; peak growth ${om[*]} kB" >&2
   echo "    theirs: ${tt[*]} s; peak growth ${tm[*]} kB" >&2
   echo "    ratios: $(printf '%.2f ' "${rr[@]}")(ratio of the medians: $(printf '%.2f' "$(echo "$ots / $tts" | bc -l)"))" >&2
+}
+
+# session_pair NAME OURS_SQL THEIRS_SQL: warm, in one session, as the trace
+# goal is stated: both run once untimed, then SESSION_RUNS times each,
+# alternating (so that a slow spell of the machine falls on both); prints
+# the medians and the median of the pairs' ratios.  No memory columns: one
+# session's peak says nothing per statement.
+session_pair() {
+  local name=$1 ours=$2 theirs=$3 i n=${SESSION_RUNS:-21}
+  local out
+  out=$( {
+    echo "SET client_min_messages = warning;"
+    echo "\\o /dev/null"
+    echo "$ours"; echo "$theirs"
+    for i in $(seq "$n"); do
+      for side in ours theirs; do
+        echo "SELECT extract(epoch FROM clock_timestamp()) AS t0 \\gset"
+        if [ $side = ours ]; then echo "$ours"; else echo "$theirs"; fi
+        echo "SELECT round((extract(epoch FROM clock_timestamp()) - :t0)::numeric, 5) AS d \\gset"
+        echo "\\o"
+        echo "\\echo $side :d"
+        echo "\\o /dev/null"
+      done
+    done
+  } | psql -X -q -At -v ON_ERROR_STOP=1)
+  local ot tt rr
+  ot=$(awk '$1 == "ours" {print $2}' <<<"$out")
+  tt=$(awk '$1 == "theirs" {print $2}' <<<"$out")
+  rr=$(paste <(echo "$ot") <(echo "$tt") | awk '{printf "%.4f\n", $1 / $2}')
+  printf '| %s | %.1f ms | %.1f ms | %.2f | | |\n' "$name" \
+    "$(echo "$(echo "$ot" | median) * 1000" | bc -l)" "$(echo "$(echo "$tt" | median) * 1000" | bc -l)" \
+    "$(echo "$rr" | median)"
+  echo "    ours (ms):   $(echo "$ot" | awk '{printf "%.1f ", $1 * 1000}')" >&2
+  echo "    theirs (ms): $(echo "$tt" | awk '{printf "%.1f ", $1 * 1000}')" >&2
+  echo "    ratios: $(echo "$rr" | tr '\n' ' ')" >&2
 }
 
 cols="source_db text, source_schema text, source_table text, source_column text, target_db text, target_schema text, target_table text, target_column text, relation_type text, effect_type text"
@@ -192,13 +231,13 @@ SQL
     column_trace_pair() {   # name rows
       echo "    lineage table: $(psql -X -At -c "SELECT count(*) FROM $1") rows;" \
         "trace reaches $(psql -X -At -c "SELECT count(*) FROM sqlflow_impact('$1', 'L0.T42', 'C3', 10)") relations" >&2
-      pair "trace of depth 10 from one column, $2-row lineage table" \
+      session_pair "trace of depth 10 from one column, $2-row lineage table" \
         "SELECT count(*) FROM sqlflow_impact('$1', 'L0.T42', 'C3', 10);" \
         "WITH RECURSIVE r(s, t, c, d) AS (SELECT 'L0', 'T42', 'C3', 0 UNION SELECT l.target_schema, l.target_table, l.target_column, r.d + 1 FROM r JOIN $1 l ON l.source_table = r.t AND l.source_column = r.c AND l.source_schema = r.s WHERE r.d < 10) SELECT count(*) FROM r;"
       # the CTE above returns nodes only; this one returns what a trace
       # returns (each row hit, its depth and path; paths not revisiting a
       # node), though every path rather than the first to each node
-      pair "the same trace against a recursive CTE returning rows, depth and path" \
+      session_pair "the same trace against a recursive CTE returning rows, depth and path" \
         "SELECT count(*) FROM sqlflow_impact('$1', 'L0.T42', 'C3', 10);" \
         "WITH RECURSIVE r AS (SELECT 1 AS depth, l.*, ARRAY[concat_ws('.', l.source_schema, l.source_table, l.source_column), concat_ws('.', l.target_schema, l.target_table, l.target_column)] AS path FROM $1 l WHERE l.source_table = 'T42' AND l.source_column = 'C3' AND l.source_schema = 'L0' UNION ALL SELECT r.depth + 1, l.*, r.path || concat_ws('.', l.target_schema, l.target_table, l.target_column) FROM r JOIN $1 l ON l.source_table = r.target_table AND l.source_column = r.target_column AND l.source_schema = r.target_schema WHERE r.depth < 10 AND concat_ws('.', l.target_schema, l.target_table, l.target_column) <> ALL (r.path)) SELECT count(*) FROM r;"
     }
@@ -213,14 +252,14 @@ SQL
     trace_table bench_wide 200 50 3
     echo "    lineage table: $(psql -X -At -c "SELECT count(*) FROM bench_wide") rows;" \
       "trace reaches $(psql -X -At -c "SELECT count(*) FROM sqlflow_impact('bench_wide', 'L0.T42', NULL, 10)") relations" >&2
-    pair "table-level trace of depth 10 from a 50-column table, 100,000-row lineage table" \
+    session_pair "table-level trace of depth 10 from a 50-column table, 100,000-row lineage table" \
       "SELECT count(*) FROM sqlflow_impact('bench_wide', 'L0.T42', NULL, 10);" \
       "WITH RECURSIVE r(s, t, d) AS (SELECT 'L0', 'T42', 0 UNION SELECT l.target_schema, l.target_table, r.d + 1 FROM r JOIN bench_wide l ON l.source_table = r.t AND l.source_schema = r.s WHERE r.d < 10) SELECT count(*) FROM r;"
     # as above: a trace returns every row hit (5,000 here), the CTE above
     # the 121 tables reached; this one returns the rows hit, each with the
     # first depth its table is reached at (no paths: carried through the
     # recursion they multiply, a table being reached from up to 3 others)
-    pair "the same table-level trace against a recursive CTE returning rows and depth" \
+    session_pair "the same table-level trace against a recursive CTE returning rows and depth" \
       "SELECT count(*) FROM sqlflow_impact('bench_wide', 'L0.T42', NULL, 10);" \
       "WITH RECURSIVE r(s, t, d) AS (SELECT 'L0', 'T42', 0 UNION SELECT l.target_schema, l.target_table, r.d + 1 FROM r JOIN bench_wide l ON l.source_table = r.t AND l.source_schema = r.s WHERE r.d < 10), f AS (SELECT s, t, min(d) AS d FROM r GROUP BY s, t) SELECT count(*) FROM (SELECT f.d + 1 AS depth, l.* FROM f JOIN bench_wide l ON l.source_table = f.t AND l.source_schema = f.s WHERE f.d < 10) x;"
     psql -X -q -c "DROP TABLE bench_wide"
