@@ -739,6 +739,21 @@ trace_label_cmp(const void *a, const void *b)
 	return trace_text_cmp(*(const char *const *) a, *(const char *const *) b);
 }
 
+/* the place of label among labels (equal pointers first), or n */
+static int
+trace_label_place(const char **labels, int n, const char *label)
+{
+	int			l;
+
+	for (l = 0; l < n; l++)
+		if (labels[l] == label)
+			return l;
+	for (l = 0; l < n; l++)
+		if (strcmp(labels[l], label) == 0)
+			return l;
+	return n;
+}
+
 static void
 trace_sort_group(TraceHit **hits, int n, TraceHit **tmp, int *idx)
 {
@@ -757,10 +772,7 @@ trace_sort_group(TraceHit **hits, int n, TraceHit **tmp, int *idx)
 	/* the distinct labels, in order */
 	for (i = 0; i < n; i++)
 	{
-		for (l = 0; l < nlabels; l++)
-			if (labels[l] == hits[i]->label ||
-				strcmp(labels[l], hits[i]->label) == 0)
-				break;
+		l = trace_label_place(labels, nlabels, hits[i]->label);
 		if (l == nlabels)
 		{
 			if (nlabels == TRACE_GROUP_LABELS)
@@ -777,10 +789,7 @@ trace_sort_group(TraceHit **hits, int n, TraceHit **tmp, int *idx)
 	memset(count, 0, sizeof(int) * nlabels);
 	for (i = 0; i < n; i++)
 	{
-		for (l = 0; l < nlabels; l++)
-			if (labels[l] == hits[i]->label ||
-				strcmp(labels[l], hits[i]->label) == 0)
-				break;
+		l = trace_label_place(labels, nlabels, hits[i]->label);
 		idx[i] = l;
 		count[l]++;
 		tmp[i] = hits[i];
