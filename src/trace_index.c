@@ -217,8 +217,9 @@ static Oid
 trace_index_keyfunc(Oid extschema)
 {
 	Oid			argtypes[1] = {TEXTOID};
-	List	   *name = list_make2(makeString(get_namespace_name(extschema)),
-								  makeString("sqlflow_name_key"));
+	String	   *schema = makeString(get_namespace_name(extschema));
+	String	   *fname = makeString("sqlflow_name_key");
+	List	   *name = list_make2(schema, fname);
 
 	return LookupFuncName(name, 1, argtypes, true);
 }
