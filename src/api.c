@@ -209,18 +209,30 @@ api_warn_summary(const SqlflowEndpoint *ep, const ApiCall *call,
 			 errhint("Submit the SQL in smaller jobs, or raise relation_limit (1000 by default) on an on-premise server.")));
 }
 
+/* the buffered answer, checked as UTF-8 and not empty (08P01) */
+char *
+api_json_body(ApiCall *call, const SqlflowEndpoint *ep, size_t *len)
+{
+	HttpBuffer *buf = (HttpBuffer *) call->sink;
+	char	   *json;
+
+	*len = buf->len;
+	json = api_body_utf8(ep, call->what, buf->data, len);
+	if (*len == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROTOCOL_VIOLATION),
+				 errmsg("%s is empty", api_what(ep, call->what))));
+	return json;
+}
+
 /* a small JSON answer (job, job list, lineage_of) as jsonb, in one pass */
 void
 api_read_json_jsonb(ApiCall *call, const SqlflowEndpoint *ep, SqlflowEnvelope *env)
 {
 	HttpBuffer *buf = (HttpBuffer *) call->sink;
-	size_t		len = buf->len;
-	char	   *json = api_body_utf8(ep, call->what, buf->data, &len);
+	size_t		len;
+	char	   *json = api_json_body(call, ep, &len);
 
-	if (len == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROTOCOL_VIOLATION),
-				 errmsg("%s is empty", api_what(ep, call->what))));
 	call->result = sqlflow_parse_json(json, len, true, call->conv, &call->escaped,
 									  env, api_what(ep, call->what));
 	/* the text (json points into it) is done with: give its memory back */

@@ -56,6 +56,8 @@ extern text *api_text_result(const SqlflowEndpoint *ep, const char *what,
 							 const char *data, size_t len);
 extern char *api_value(const SqlflowEndpoint *ep, const char *what, const char *key,
 					   const char *utf8);
+extern char *api_json_body(ApiCall *call, const SqlflowEndpoint *ep,
+						   size_t *len);
 extern void api_read_small_json(ApiCall *call, const SqlflowEndpoint *ep,
 								SqlflowEnvelope *env);
 extern void api_read_json_jsonb(ApiCall *call, const SqlflowEndpoint *ep,

@@ -50,14 +50,9 @@ api_first_char(const char *s, size_t len)
 static void
 api_read_json_text(ApiCall *call, const SqlflowEndpoint *ep, SqlflowEnvelope *env)
 {
-	HttpBuffer *buf = (HttpBuffer *) call->sink;
-	size_t		len = buf->len;
-	char	   *json = api_body_utf8(ep, call->what, buf->data, &len);
+	size_t		len;
+	char	   *json = api_json_body(call, ep, &len);
 
-	if (len == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROTOCOL_VIOLATION),
-				 errmsg("%s is empty", api_what(ep, call->what))));
 	sqlflow_parse_json(json, len, false, SQLFLOW_CONV_STRICT, NULL, env,
 					   api_what(ep, call->what));
 	call->result = api_text_result(ep, call->what, json, len);
