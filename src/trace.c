@@ -814,6 +814,7 @@ trace_sort_hits(TraceWalk *w)
 	int		   *idx;
 	int			n = w->nhits;
 	int			start = 0;
+	int			largest = 0;
 	int			i;
 
 	for (i = 1; i < n; i++)
@@ -824,8 +825,16 @@ trace_sort_hits(TraceWalk *w)
 		}
 	if (n < 2)
 		return;
-	tmp = MemoryContextAllocHuge(w->cxt, sizeof(TraceHit *) * n);
-	idx = MemoryContextAllocHuge(w->cxt, sizeof(int) * n);
+	/* room for the largest group (small ones stay in the kept block) */
+	for (i = 1; i <= n; i++)
+		if (i == n || trace_hit_group_before(hits[i - 1], hits[i]))
+		{
+			largest = Max(largest, i - start);
+			start = i;
+		}
+	start = 0;
+	tmp = MemoryContextAllocHuge(w->cxt, sizeof(TraceHit *) * largest);
+	idx = MemoryContextAllocHuge(w->cxt, sizeof(int) * largest);
 	for (i = 1; i <= n; i++)
 		if (i == n || trace_hit_group_before(hits[i - 1], hits[i]))
 		{
