@@ -22,6 +22,9 @@ CREATE EXTENSION sqlflow_export;
 CREATE SERVER sqlflow FOREIGN DATA WRAPPER sqlflow OPTIONS (api_url :'sqlflow_url');
 CREATE USER MAPPING FOR CURRENT_USER SERVER sqlflow OPTIONS (user_id 'gudu|0123456789');
 CREATE TABLE lineage AS SELECT * FROM sqlflow_lineage('c359aef4bd9641d697732422debd8055');
+-- the README's indexes: the traces probe them directly, here and on the standby
+CREATE INDEX lineage_source_keys ON lineage (sqlflow_name_key(source_table), sqlflow_name_key(source_schema), sqlflow_name_key(source_column));
+CREATE INDEX lineage_target_keys ON lineage (sqlflow_name_key(target_table), sqlflow_name_key(target_schema), sqlflow_name_key(target_column));
 SELECT pg_is_in_recovery() AS primary_in_recovery, count(*) AS lineage_rows FROM lineage;
 
 -- the answers on the primary
@@ -62,7 +65,10 @@ SELECT pg_is_in_recovery() AS standby_in_recovery, current_setting('transaction_
        count(*) AS lineage_rows FROM lineage;
 SELECT :digest = :'p_name_keys' AS same_name_keys
 FROM (SELECT sqlflow_name_key(n) FROM unnest(ARRAY['"Emp"', '[Dept]', 'SCOTT', '"a.b"']) n) t;
--- the traces (in C from 1.3: no temporary tables)
+-- the traces (in C from 1.3: no temporary tables), through the index
+SET client_min_messages = debug1;
+SELECT count(*) AS impact_rows FROM sqlflow_impact('lineage', 'scott.emp', 'sal');
+RESET client_min_messages;
 SELECT :digest = :'p_impact' AS same_impact FROM sqlflow_impact('lineage', 'scott.emp', 'sal') t;
 SELECT :digest = :'p_provenance' AS same_provenance FROM sqlflow_provenance('lineage', 'vsal') t;
 SELECT :digest = :'p_trace_job' AS same_trace_job
