@@ -223,15 +223,20 @@ static bool trace_c_collation = false;
 /*
  * Does the database's collation compare bytewise: libc's C or POSIX, or
  * the builtin provider (17 on), whose locales all sort by code point.
- * Anything else (C.UTF-8 of libc too) goes through varstr_cmp.
+ * Anything else (C.UTF-8 of libc too) goes through varstr_cmp.  Asked
+ * once per backend.
  */
 static bool
 trace_default_collation_is_c(void)
 {
-	HeapTuple	tup = SearchSysCache1(DATABASEOID, ObjectIdGetDatum(MyDatabaseId));
+	static int	known = -1;		/* a database's collation never changes */
+	HeapTuple	tup;
 	Form_pg_database db;
 	bool		c = false;
 
+	if (known >= 0)
+		return known == 1;
+	tup = SearchSysCache1(DATABASEOID, ObjectIdGetDatum(MyDatabaseId));
 	if (!HeapTupleIsValid(tup))
 		return false;
 	db = (Form_pg_database) GETSTRUCT(tup);
@@ -252,6 +257,7 @@ trace_default_collation_is_c(void)
 		}
 	}
 	ReleaseSysCache(tup);
+	known = c ? 1 : 0;
 	return c;
 }
 
@@ -733,23 +739,31 @@ trace_hit_group_before(const TraceHit *a, const TraceHit *b)
  */
 #define TRACE_GROUP_LABELS 16
 
-static int
-trace_label_cmp(const void *a, const void *b)
+/* a label of a group, and where it first came */
+typedef struct TraceGroupLabel
 {
-	return trace_text_cmp(*(const char *const *) a, *(const char *const *) b);
+	const char *label;
+	int			first;
+} TraceGroupLabel;
+
+static int
+trace_group_label_cmp(const void *a, const void *b)
+{
+	return trace_text_cmp(((const TraceGroupLabel *) a)->label,
+						  ((const TraceGroupLabel *) b)->label);
 }
 
-/* the place of label among labels (equal pointers first), or n */
+/* the place of label among the group's (equal pointers first), or n */
 static int
-trace_label_place(const char **labels, int n, const char *label)
+trace_label_place(const TraceGroupLabel *labels, int n, const char *label)
 {
 	int			l;
 
 	for (l = 0; l < n; l++)
-		if (labels[l] == label)
+		if (labels[l].label == label)
 			return l;
 	for (l = 0; l < n; l++)
-		if (strcmp(labels[l], label) == 0)
+		if (strcmp(labels[l].label, label) == 0)
 			return l;
 	return n;
 }
@@ -757,10 +771,11 @@ trace_label_place(const char **labels, int n, const char *label)
 static void
 trace_sort_group(TraceHit **hits, int n, TraceHit **tmp, int *idx)
 {
-	const char *labels[TRACE_GROUP_LABELS];
-	int			next[TRACE_GROUP_LABELS];
-	int			count[TRACE_GROUP_LABELS];
+	TraceGroupLabel labels[TRACE_GROUP_LABELS];
+	int			next[TRACE_GROUP_LABELS];	/* by first place */
+	int			count[TRACE_GROUP_LABELS];	/* by first place */
 	int			nlabels = 0;
+	int			start;
 	int			i;
 	int			l;
 
@@ -769,7 +784,7 @@ trace_sort_group(TraceHit **hits, int n, TraceHit **tmp, int *idx)
 		qsort(hits, n, sizeof(TraceHit *), trace_hit_cmp);
 		return;
 	}
-	/* the distinct labels, in order */
+	/* each hit's label, numbered as they first came */
 	for (i = 0; i < n; i++)
 	{
 		l = trace_label_place(labels, nlabels, hits[i]->label);
@@ -780,26 +795,23 @@ trace_sort_group(TraceHit **hits, int n, TraceHit **tmp, int *idx)
 				qsort(hits, n, sizeof(TraceHit *), trace_hit_cmp);
 				return;
 			}
-			labels[nlabels++] = hits[i]->label;
+			labels[nlabels].label = hits[i]->label;
+			labels[nlabels].first = nlabels;
+			count[nlabels++] = 0;
 		}
-	}
-	qsort(labels, nlabels, sizeof(char *), trace_label_cmp);
-
-	/* each hit's label, then the hits by label as they came */
-	memset(count, 0, sizeof(int) * nlabels);
-	for (i = 0; i < n; i++)
-	{
-		l = trace_label_place(labels, nlabels, hits[i]->label);
 		idx[i] = l;
 		count[l]++;
 		tmp[i] = hits[i];
 	}
-	for (l = 0, i = 0; l < nlabels; i += count[l], l++)
-		next[l] = i;
+
+	/* the runs in label order, each hit into its label's as they came */
+	qsort(labels, nlabels, sizeof(TraceGroupLabel), trace_group_label_cmp);
+	for (l = 0, start = 0; l < nlabels; start += count[labels[l].first], l++)
+		next[labels[l].first] = start;
 	for (i = 0; i < n; i++)
 		hits[next[idx[i]]++] = tmp[i];
 
-	/* each label's run (next[l] is now where run l + 1 starts) */
+	/* each label's run (next[] is now where the run after it starts) */
 	for (l = 0; l < nlabels; l++)
 		if (count[l] > 1)
 			qsort(hits + next[l] - count[l], count[l], sizeof(TraceHit *),

@@ -101,7 +101,6 @@ struct TraceIndex
 	AttrNumber	attnums[TRACE_NCOLUMNS];	/* the row's columns in the table */
 	AttrNumber	maxatt;
 	AttrNumber	keyatt[NKEYROLES];	/* index column of each role, 0: none */
-	Oid			eqproc[NKEYROLES];
 	Oid			collation[NKEYROLES];
 	TraceProbe	probes[NPROBES];
 	MemoryContext cxt;			/* the scans' (the walk's) */
@@ -135,11 +134,11 @@ trace_index_expr_role(Node *e, Oid keyfunc, const AttrNumber *nearatt)
 /*
  * How well index answers the probes: 0 if it cannot; else higher is
  * better (more of the probe's keys on its leading columns).
- * keyatt, eqproc and collation are filled for a usable index.
+ * keyatt and collation are filled for a usable index.
  */
 static int
 trace_index_score(Relation index, Oid keyfunc, const AttrNumber *nearatt,
-				  bool column_level, AttrNumber *keyatt, Oid *eqproc,
+				  bool column_level, AttrNumber *keyatt,
 				  Oid *collation)
 {
 	Form_pg_index ix = index->rd_index;
@@ -167,6 +166,7 @@ trace_index_score(Relation index, Oid keyfunc, const AttrNumber *nearatt,
 		int			r;
 		Oid			opfamily = index->rd_opfamily[i];
 		Oid			coll = index->rd_indcollation[i];
+		Oid			cmpproc;
 
 		if (ix->indkey.values[i] != 0)
 			continue;			/* a plain column: no key of ours */
@@ -175,14 +175,13 @@ trace_index_score(Relation index, Oid keyfunc, const AttrNumber *nearatt,
 		if (r < 0 || keyatt[r] != 0)
 			continue;
 		/* text's own btree families only: nothing of anyone else runs */
+		cmpproc = get_opfamily_proc(opfamily, TEXTOID, TEXTOID, BTORDER_PROC);
 		if (get_opfamily_member(opfamily, TEXTOID, TEXTOID,
 								BTEqualStrategyNumber) != TextEqualOperator ||
-			(get_opfamily_proc(opfamily, TEXTOID, TEXTOID, BTORDER_PROC) != F_BTTEXTCMP &&
-			 get_opfamily_proc(opfamily, TEXTOID, TEXTOID, BTORDER_PROC) != F_BTTEXT_PATTERN_CMP) ||
+			(cmpproc != F_BTTEXTCMP && cmpproc != F_BTTEXT_PATTERN_CMP) ||
 			!OidIsValid(coll) || !get_collation_isdeterministic(coll))
 			continue;
 		keyatt[r] = i + 1;
-		eqproc[r] = F_TEXTEQ;
 		collation[r] = coll;
 	}
 
@@ -264,7 +263,7 @@ trace_probe_init(TraceIndex *ti, TraceProbe *p, bool column_level, int kind)
 		else
 			ScanKeyEntryInitialize(&p->keys[i], 0, ti->keyatt[r],
 								   BTEqualStrategyNumber, InvalidOid,
-								   ti->collation[r], ti->eqproc[r], (Datum) 0);
+								   ti->collation[r], F_TEXTEQ, (Datum) 0);
 	}
 	p->nkeys = n;
 	p->check_column = column_level && ti->keyatt[KEY_COLUMN] == 0;
@@ -306,13 +305,12 @@ trace_index_open(Oid relid, Oid extschema, int near, bool column_level)
 	{
 		Relation	index = index_open(lfirst_oid(lc), AccessShareLock);
 		AttrNumber	keyatt[NKEYROLES];
-		Oid			eqproc[NKEYROLES];
 		Oid			collation[NKEYROLES];
 		int			score;
 
 		score = OidIsValid(keyfunc)
 			? trace_index_score(index, keyfunc, nearatt, column_level,
-								keyatt, eqproc, collation)
+								keyatt, collation)
 			: 0;
 		if (score > bestscore)
 		{
@@ -321,7 +319,6 @@ trace_index_open(Oid relid, Oid extschema, int near, bool column_level)
 			best = index;
 			bestscore = score;
 			memcpy(ti->keyatt, keyatt, sizeof(keyatt));
-			memcpy(ti->eqproc, eqproc, sizeof(eqproc));
 			memcpy(ti->collation, collation, sizeof(collation));
 		}
 		else
