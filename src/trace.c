@@ -535,6 +535,22 @@ trace_far_remember(TraceWalk *w, TraceNode *node, TraceHit *hit)
 }
 
 /*
+ * Is the near side of row v spelled as that of the last hit, when that hit
+ * came from node at this depth?  Then it matches node as that one did.
+ * A node's rows come one after the other, and mostly spelled alike.
+ */
+static bool
+trace_near_same(TraceWalk *w, TraceNode *node, text **v)
+{
+	TraceHit   *last = w->nhits > 0 ? w->hits[w->nhits - 1] : NULL;
+	int			n = w->near;
+
+	return last != NULL && last->from == node && last->depth == w->depth &&
+		trace_text_same(last->v[n + COL_SCHEMA], v[n + COL_SCHEMA]) &&
+		trace_text_same(last->v[n + COL_DB], v[n + COL_DB]);
+}
+
+/*
  * A row whose near table and column keys are those of node: a start node
  * or a hit when the rest of the near side matches.  v: TRACE_NCOLUMNS
  * values, NULL for NULL, valid until the next row.
@@ -567,8 +583,9 @@ trace_candidate(TraceWalk *w, TraceNode *node, text **v, bool start)
 			trace_reach(w, NULL, label, db, sch, tbl, col);
 		}
 	}
-	else if (trace_key_not_distinct(trace_value_key(v[n + COL_SCHEMA]), node->sch) &&
-			 trace_key_not_distinct(trace_value_key(v[n + COL_DB]), node->db))
+	else if (trace_near_same(w, node, v) ||
+			 (trace_key_not_distinct(trace_value_key(v[n + COL_SCHEMA]), node->sch) &&
+			  trace_key_not_distinct(trace_value_key(v[n + COL_DB]), node->db)))
 	{
 		TraceHit   *hit;
 		TraceHit   *same = trace_far_seen(w, node, v);
@@ -1061,6 +1078,25 @@ trace_path_array(const char **labels, int n)
 	return a;
 }
 
+/* the path of a hit from node from with label, as a text[] */
+static Datum
+trace_path_datum(TraceNode *from, const char *label)
+{
+	int			npath = from->depth + 2;
+	const char **labels = palloc(sizeof(char *) * npath);
+	Datum	   *elems;
+	int			j;
+
+	trace_path(from, label, labels);
+	if (npath <= TRACE_MAX_PATH)
+		return PointerGetDatum(trace_path_array(labels, npath));
+	elems = palloc(sizeof(Datum) * npath);
+	for (j = 0; j < npath; j++)
+		elems[j] = CStringGetTextDatum(labels[j]);
+	return PointerGetDatum(construct_array(elems, npath, TEXTOID, -1,
+										   false, TYPALIGN_INT));
+}
+
 /* the walk to max_depth, then the rows into the tuplestore */
 void
 trace_walk(TraceWalk *w, const TraceRequest *req, Tuplestorestate *ts,
@@ -1070,6 +1106,10 @@ trace_walk(TraceWalk *w, const TraceRequest *req, Tuplestorestate *ts,
 	int			nfrontier;
 	int			i;
 	TraceNode  *start = &w->start;
+	MemoryContext pathcxt;
+	Datum		path = (Datum) 0;
+	TraceNode  *path_from = NULL;
+	char	   *path_label = NULL;
 
 	if (w->start.tbl == NULL)
 		return;
@@ -1093,13 +1133,14 @@ trace_walk(TraceWalk *w, const TraceRequest *req, Tuplestorestate *ts,
 	/* nodes reached at the last depth lead nowhere: no hit comes from them */
 	trace_sort_hits(w);
 
+	pathcxt = AllocSetContextCreate(w->cxt, "sqlflow trace path",
+									ALLOCSET_SMALL_SIZES);
+
 	for (i = 0; i < w->nhits; i++)
 	{
 		TraceHit   *h = w->hits[i];
 		Datum		values[TRACE_NCOLUMNS + 2];
 		bool		nulls[TRACE_NCOLUMNS + 2];
-		const char **labels;
-		int			npath = h->from->depth + 2;
 		int			j;
 		MemoryContext old;
 
@@ -1113,21 +1154,20 @@ trace_walk(TraceWalk *w, const TraceRequest *req, Tuplestorestate *ts,
 			values[j + 1] = PointerGetDatum(h->v[j]);
 			nulls[j + 1] = h->v[j] == NULL;
 		}
-		labels = palloc(sizeof(char *) * npath);
-		trace_path(h->from, h->label, labels);
-		if (npath <= TRACE_MAX_PATH)
-			values[TRACE_NCOLUMNS + 1] =
-				PointerGetDatum(trace_path_array(labels, npath));
-		else
-		{
-			Datum	   *path = palloc(sizeof(Datum) * npath);
 
-			for (j = 0; j < npath; j++)
-				path[j] = CStringGetTextDatum(labels[j]);
-			values[TRACE_NCOLUMNS + 1] =
-				PointerGetDatum(construct_array(path, npath, TEXTOID, -1,
-												false, TYPALIGN_INT));
+		/*
+		 * The path: hits of one node with one label (labels of equal text
+		 * are one string) share it, and come one after the other.
+		 */
+		if (path == (Datum) 0 || h->from != path_from || h->label != path_label)
+		{
+			MemoryContextSwitchTo(pathcxt);
+			MemoryContextReset(pathcxt);
+			path = trace_path_datum(h->from, h->label);
+			path_from = h->from;
+			path_label = h->label;
 		}
+		values[TRACE_NCOLUMNS + 1] = path;
 		nulls[TRACE_NCOLUMNS + 1] = false;
 		tuplestore_putvalues(ts, desc, values, nulls);
 		MemoryContextSwitchTo(old);

@@ -7,14 +7,16 @@
  *
  * A probe is what the executor's nested loop into that index does (the
  * relation queries of trace_source.c, with their plans): an index rescan
- * with the node's keys, the heap tuples visible to the active snapshot.
- * Done here, it costs that and nothing more: no query per depth, no
- * frontier arrays to build and unnest, no projection.
+ * with the node's keys, the heap tuples visible to the active snapshot,
+ * read a page at a time as a bitmap heap scan reads them.  Done here, it
+ * costs that and nothing more: no query per depth, no frontier arrays to
+ * build and unnest, no projection.
  *
  * Used only where it gives what the query would, else trace_source.c runs
  * the query:
- *	 - a plain table or a populated materialized view, without inheritance
- *	   children (the query would read those too);
+ *	 - a plain table or a populated materialized view, stored as heap (the
+ *	   probe reads heap pages), without inheritance children (the query
+ *	   would read those too);
  *	 - SELECT on the whole table (column privileges are the executor's to
  *	   check) and no row-level security that applies;
  *	 - a valid btree index, not partial, whose first key is
@@ -40,6 +42,7 @@
 #include "postgres.h"
 
 #include "access/genam.h"
+#include "access/heapam.h"
 #include "access/nbtree.h"
 #include "access/htup_details.h"
 #include "access/relscan.h"
@@ -57,6 +60,7 @@
 #include "miscadmin.h"
 #include "nodes/primnodes.h"
 #include "parser/parse_func.h"
+#include "storage/bufmgr.h"
 #include "storage/lmgr.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
@@ -93,13 +97,18 @@ typedef struct TraceProbe
 #define PROBE_NOSCHEMA 2		/* and a NULL schema key */
 #define NPROBES 3
 
+/* index entries read at a time by a probe of a heap table */
+#define TRACE_TID_BATCH 256
+
 struct TraceIndex
 {
 	Relation	heap;
 	Relation	index;
-	TupleTableSlot *slot;
+	Buffer		buf;			/* the page pinned, or invalid */
+	HeapTupleData *visible;		/* one page's visible tuples */
+	Datum	   *values;			/* a tuple's, deformed */
+	bool	   *isnull;
 	AttrNumber	attnums[TRACE_NCOLUMNS];	/* the row's columns in the table */
-	AttrNumber	maxatt;
 	AttrNumber	keyatt[NKEYROLES];	/* index column of each role, 0: none */
 	Oid			collation[NKEYROLES];
 	TraceProbe	probes[NPROBES];
@@ -285,6 +294,7 @@ trace_index_open(Oid relid, Oid extschema, int near, bool column_level)
 	heap = table_open(relid, AccessShareLock);
 	if ((heap->rd_rel->relkind != RELKIND_RELATION &&
 		 heap->rd_rel->relkind != RELKIND_MATVIEW) ||
+		heap->rd_tableam != GetHeapamTableAmRoutine() ||
 		RELATION_IS_OTHER_TEMP(heap) ||
 		!RelationIsPopulated(heap) ||
 		heap->rd_rel->relhassubclass ||
@@ -334,13 +344,12 @@ trace_index_open(Oid relid, Oid extschema, int near, bool column_level)
 
 	ti->heap = heap;
 	ti->index = best;
-	ti->slot = table_slot_create(heap, NULL);
-	ti->maxatt = 0;
+	ti->buf = InvalidBuffer;
+	ti->visible = palloc(sizeof(HeapTupleData) * TRACE_TID_BATCH);
+	ti->values = palloc(sizeof(Datum) * RelationGetDescr(heap)->natts);
+	ti->isnull = palloc(sizeof(bool) * RelationGetDescr(heap)->natts);
 	for (i = 0; i < TRACE_NCOLUMNS; i++)
-	{
 		ti->attnums[i] = get_attnum(relid, trace_columns[i]);
-		ti->maxatt = Max(ti->maxatt, ti->attnums[i]);
-	}
 	for (i = 0; i < NPROBES; i++)
 		trace_probe_init(ti, &ti->probes[i], column_level, i);
 	ti->cxt = CurrentMemoryContext;
@@ -352,6 +361,102 @@ trace_index_open(Oid relid, Oid extschema, int near, bool column_level)
 	return ti;
 }
 
+/* one row of a probe (values and isnull by the table's attribute numbers) */
+static void
+trace_index_row(TraceWalk *w, TraceIndex *ti, TraceProbe *p, TraceNode *node,
+				bool start, Datum *values, bool *isnull)
+{
+	text	   *v[TRACE_NCOLUMNS];
+	bool		keep = true;
+	int			i;
+
+	MemoryContextReset(w->rowcxt);
+	MemoryContextSwitchTo(w->rowcxt);
+	for (i = 0; i < TRACE_NCOLUMNS; i++)
+	{
+		int			a = ti->attnums[i] - 1;
+		struct varlena *t = (struct varlena *) DatumGetPointer(values[a]);
+
+		if (isnull[a])
+			v[i] = NULL;
+		else if (VARATT_IS_EXTERNAL(t) || VARATT_IS_COMPRESSED(t))
+			v[i] = (text *) pg_detoast_datum_packed(t);
+		else
+			v[i] = (text *) t;
+	}
+	if (p->check_column)
+	{
+		text	   *c = v[w->near + COL_COLUMN];
+
+		keep = c != NULL &&
+			strcmp(name_key(VARDATA_ANY(c), VARSIZE_ANY_EXHDR(c)),
+				   node->col) == 0;
+	}
+	MemoryContextSwitchTo(ti->cxt);
+	if (keep)
+		trace_candidate(w, node, v, start);
+}
+
+/*
+ * A probe of a heap table, read as a bitmap heap scan reads its pages:
+ * the probe's index entries in batches, in index order; for each run of
+ * entries on one page, the visible member of each entry's HOT chain under
+ * one share lock; then the rows read with the page only pinned (a tuple
+ * does not move on a page that another backend has pinned).  The same
+ * rows in the same order as index_getnext_slot gives, without a lock, a
+ * pin and a slot per row.  The page is not pruned here: a trace leaves
+ * pages as it finds them.
+ */
+static void
+trace_index_heap_rows(TraceWalk *w, TraceIndex *ti, TraceProbe *p,
+					  TraceNode *node, bool start)
+{
+	Snapshot	snapshot = p->scan->xs_snapshot;
+	TupleDesc	desc = RelationGetDescr(ti->heap);
+	ItemPointerData tids[TRACE_TID_BATCH];
+	bool		more = true;
+
+	while (more)
+	{
+		ItemPointer tid;
+		int			ntids = 0;
+		int			i;
+
+		while (ntids < TRACE_TID_BATCH &&
+			   (tid = index_getnext_tid(p->scan, ForwardScanDirection)) != NULL)
+			tids[ntids++] = *tid;
+		more = ntids == TRACE_TID_BATCH;
+
+		for (i = 0; i < ntids;)
+		{
+			BlockNumber blk = ItemPointerGetBlockNumber(&tids[i]);
+			int			nvisible = 0;
+			int			j;
+
+			CHECK_FOR_INTERRUPTS();
+			ti->buf = ReleaseAndReadBuffer(ti->buf, ti->heap, blk);
+			LockBuffer(ti->buf, BUFFER_LOCK_SHARE);
+			for (; i < ntids && ItemPointerGetBlockNumber(&tids[i]) == blk; i++)
+			{
+				bool		all_dead;
+
+				if (heap_hot_search_buffer(&tids[i], ti->heap, ti->buf, snapshot,
+										   &ti->visible[nvisible], &all_dead,
+										   true))
+					nvisible++;
+			}
+			LockBuffer(ti->buf, BUFFER_LOCK_UNLOCK);
+
+			for (j = 0; j < nvisible; j++)
+			{
+				CHECK_FOR_INTERRUPTS();
+				heap_deform_tuple(&ti->visible[j], desc, ti->values, ti->isnull);
+				trace_index_row(w, ti, p, node, start, ti->values, ti->isnull);
+			}
+		}
+	}
+}
+
 /* the rows of one node: a rescan with its keys, each row to the walk */
 static void
 trace_index_probe(TraceWalk *w, TraceIndex *ti, TraceNode *node, bool start)
@@ -359,7 +464,6 @@ trace_index_probe(TraceWalk *w, TraceIndex *ti, TraceNode *node, bool start)
 	int			kind = start ? PROBE_START
 		: node->sch != NULL ? PROBE_SCHEMA : PROBE_NOSCHEMA;
 	TraceProbe *p = &ti->probes[kind];
-	TupleTableSlot *slot = ti->slot;
 	MemoryContext old;
 	int			i;
 
@@ -382,35 +486,7 @@ trace_index_probe(TraceWalk *w, TraceIndex *ti, TraceNode *node, bool start)
 		p->scan = sqlflow_index_beginscan(ti->heap, ti->index,
 										  GetActiveSnapshot(), p->nkeys);
 	index_rescan(p->scan, p->keys, p->nkeys, NULL, 0);
-	while (index_getnext_slot(p->scan, ForwardScanDirection, slot))
-	{
-		text	   *v[TRACE_NCOLUMNS];
-		bool		keep;
-
-		CHECK_FOR_INTERRUPTS();
-		slot_getsomeattrs(slot, ti->maxatt);
-		MemoryContextReset(w->rowcxt);
-		MemoryContextSwitchTo(w->rowcxt);
-		for (i = 0; i < TRACE_NCOLUMNS; i++)
-		{
-			int			a = ti->attnums[i] - 1;
-
-			v[i] = slot->tts_isnull[a] ? NULL
-				: (text *) PG_DETOAST_DATUM_PACKED(slot->tts_values[a]);
-		}
-		keep = true;
-		if (p->check_column)
-		{
-			text	   *c = v[w->near + COL_COLUMN];
-
-			keep = c != NULL &&
-				strcmp(name_key(VARDATA_ANY(c), VARSIZE_ANY_EXHDR(c)),
-					   node->col) == 0;
-		}
-		MemoryContextSwitchTo(ti->cxt);
-		if (keep)
-			trace_candidate(w, node, v, start);
-	}
+	trace_index_heap_rows(w, ti, p, node, start);
 	MemoryContextSwitchTo(old);
 }
 
@@ -434,7 +510,8 @@ trace_index_close(TraceIndex *ti)
 	for (i = 0; i < NPROBES; i++)
 		if (ti->probes[i].scan != NULL)
 			index_endscan(ti->probes[i].scan);
-	ExecDropSingleTupleTableSlot(ti->slot);
+	if (BufferIsValid(ti->buf))
+		ReleaseBuffer(ti->buf);
 	index_close(ti->index, NoLock);
 	table_close(ti->heap, NoLock);
 	MemoryContextDelete(ti->probecxt);
