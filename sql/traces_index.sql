@@ -4,8 +4,10 @@
 -- the query otherwise; the rows are the same either way (compared with a
 -- trace over a view of the same rows, which always runs the query)
 --
+\getenv pghost PGHOST
+\getenv pgport PGPORT
 CREATE SCHEMA ti;
-CREATE TABLE ti.lin AS
+CREATE TABLE ti.lin WITH (fillfactor = 50) AS
 SELECT 'DEFAULT' AS source_db, 'S' || (i % 3) AS source_schema, 'T' || (i % 7) AS source_table,
        'C' || (i % 4) AS source_column,
        'DEFAULT' AS target_db, CASE WHEN i % 11 = 0 THEN NULL ELSE 'S' || ((i + 1) % 3) END AS target_schema,
@@ -66,6 +68,34 @@ SELECT count(*) AS table_level FROM sqlflow_impact('ti.lin', 'S0.T1');
 SELECT count(*) AS upstream FROM sqlflow_provenance('ti.lin', 'S0.T1', 'C1');
 RESET client_min_messages;
 SELECT * FROM ti.same('ti.lin');
+
+-- a probe reads the heap a page at a time, under the statement's snapshot:
+-- rows updated in place (HOT chains: the table leaves room on its pages),
+-- updated with new index entries, deleted and inserted in this transaction
+-- are seen as the query sees them; so are the rolled-back versions left on
+-- the pages afterwards
+BEGIN;
+UPDATE ti.lin SET relation_type = 'fdr' WHERE source_table IN ('T1', 'T2');
+UPDATE ti.lin SET target_table = 'T4' WHERE source_table = 'T3' AND source_column = 'C2';
+DELETE FROM ti.lin WHERE source_schema = 'S2' AND source_table = 'T1';
+INSERT INTO ti.lin
+SELECT source_db, source_schema, source_table, 'C9', target_db, target_schema, target_table, 'C1', 'fdd', 'insert'
+FROM ti.lin WHERE source_table = 'T2';
+SELECT pg_stat_get_xact_tuples_hot_updated('ti.lin'::regclass) > 0 AS some_hot,
+       pg_stat_get_xact_tuples_updated('ti.lin'::regclass)
+         > pg_stat_get_xact_tuples_hot_updated('ti.lin'::regclass) AS some_not_hot;
+SELECT * FROM ti.same('ti.lin');
+ROLLBACK;
+SELECT * FROM ti.same('ti.lin');
+-- a node with more rows than a probe reads index entries at a time (256),
+-- over several pages, their index order not theirs
+INSERT INTO ti.lin
+SELECT 'DEFAULT', 'S0', 'BIG', 'K' || i, 'DEFAULT', 'S1', 'T' || (i % 7), 'C' || (i % 4), 'fdd', 'insert'
+FROM generate_series(1, 700) i;
+SELECT cardinality(ti.rows('ti.lin', 'S0.BIG', NULL, 'downstream')) AS big_node_rows,
+       ti.rows('ti.lin', 'S0.BIG', NULL, 'downstream')
+         = ti.rows('ti.lin_view', 'S0.BIG', NULL, 'downstream') AS same;
+DELETE FROM ti.lin WHERE source_table = 'BIG';
 
 -- READ ONLY, twice in one query, in LATERAL, under a cursor while
 -- another trace runs
@@ -151,6 +181,19 @@ SELECT count(*) AS with_children FROM sqlflow_impact('ti.lin', 'S0.T1', 'C1');
 RESET client_min_messages;
 SELECT * FROM ti.same('ti.lin');
 DROP TABLE ti.lin_more;
+
+-- another session's temporary table (with the README's index): not
+-- probed; the query refuses it
+CREATE EXTENSION dblink;
+SELECT dblink_connect('ti_other', format('host=%s port=%s dbname=%s user=postgres', :'pghost', :'pgport', current_database())) AS other_session;
+SELECT dblink_exec('ti_other', $$CREATE TEMP TABLE lin AS SELECT * FROM ti.lin$$) AS other_temp_table;
+SELECT dblink_exec('ti_other', $$CREATE INDEX ON lin (sqlflow_name_key(source_table), sqlflow_name_key(source_column), sqlflow_name_key(source_schema))$$) AS other_temp_index;
+SELECT temp_lin FROM dblink('ti_other', $$SELECT pg_my_temp_schema()::regnamespace::text || '.lin'$$) AS t(temp_lin text) \gset
+SET client_min_messages = debug1;
+SELECT sqlflow_test_try(format('SELECT count(*) FROM sqlflow_impact(%L, %L, %L)', :'temp_lin', 'S0.T1', 'C1')) AS other_sessions_temp;
+RESET client_min_messages;
+SELECT dblink_disconnect('ti_other');
+DROP EXTENSION dblink;
 
 -- a materialized view: probed when populated; not populated, the query's error
 CREATE MATERIALIZED VIEW ti.lin_mv AS SELECT * FROM ti.lin;
