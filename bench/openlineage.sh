@@ -13,20 +13,15 @@ set -euo pipefail
 RUNS=${RUNS:-5}
 SIZES=${SIZES:-"2000000 20000000"}
 here=$(cd "$(dirname "$0")/.." && pwd)
-base=http://127.0.0.1:$SQLFLOW_TEST_PORT/gspLive_backend
+. "$here/bench/common.sh"
+base=$bench_base
 
 {
-  cat <<'SQL'
-SET client_min_messages = warning;
-CREATE EXTENSION IF NOT EXISTS sqlflow_export;
-SELECT NOT EXISTS (SELECT 1 FROM pg_foreign_server WHERE srvname = 'sqlflow') AS need_server \gset
-\if :need_server
-CREATE SERVER sqlflow FOREIGN DATA WRAPPER sqlflow OPTIONS (api_url :'base');
-CREATE USER MAPPING FOR CURRENT_USER SERVER sqlflow OPTIONS (user_id 'gudu|0123456789');
-\endif
-DROP FUNCTION IF EXISTS ol_sql_openlineage;
-SQL
-  # the oracle, as the suite has it
+  echo "SET client_min_messages = warning;"
+  bench_server_sql
+  echo "DROP FUNCTION IF EXISTS ol_sql_openlineage, ol_dataset_name, ol_name_parts;"
+  # the oracle, as the suite has it: its naming rules, then the builder
+  sed -n '/^CREATE FUNCTION ol_name_parts/,/^END;$/p' "$here/sql/openlineage.sql"
   sed -n '/^CREATE FUNCTION ol_sql_openlineage/,/^END;$/p' "$here/sql/openlineage.sql"
   echo "CREATE TABLE IF NOT EXISTS bench_ol (size bigint PRIMARY KEY, d jsonb);"
   for s in $SIZES; do
@@ -38,7 +33,6 @@ timed() {   # statement -> milliseconds, in a fresh backend
   psql -X -q -v ON_ERROR_STOP=1 -c 'SET jit = off' -c '\timing on' -c "$1" \
     | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | tail -1
 }
-median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 
 printf '%-10s %12s %8s %14s %14s %8s %6s\n' export relations events "C (ms)" "SQL (ms)" "SQL/C" same
 for s in $SIZES; do

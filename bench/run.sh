@@ -43,16 +43,10 @@ case $mode in
   *) echo "usage: bench/run.sh [all|small|json|jsonb|csv|scale|trace|guard|relationships|pictures]" >&2; exit 2 ;;
 esac
 RUNS=${RUNS:-5}
-port=$SQLFLOW_TEST_PORT
-base=http://127.0.0.1:$port/gspLive_backend
+. "$(dirname "$0")/common.sh"
+base=$bench_base
 
-psql -X -q -v ON_ERROR_STOP=1 -v base="$base" <<'SQL' >/dev/null
-CREATE EXTENSION IF NOT EXISTS sqlflow_export;
-SELECT NOT EXISTS (SELECT 1 FROM pg_foreign_server WHERE srvname = 'sqlflow') AS need_server \gset
-\if :need_server
-CREATE SERVER sqlflow FOREIGN DATA WRAPPER sqlflow OPTIONS (api_url :'base');
-CREATE USER MAPPING FOR CURRENT_USER SERVER sqlflow OPTIONS (user_id 'gudu|0123456789');
-\endif
+{ bench_server_sql; cat <<'SQL'; } | psql -X -q -v ON_ERROR_STOP=1 -v base="$base" >/dev/null
 DROP TABLE IF EXISTS bench_env;
 CREATE TABLE bench_env AS SELECT :'base'::text AS base;
 -- the alternative: curl fetches the body, COPY loads it
@@ -90,7 +84,6 @@ SELECT round((extract(epoch FROM clock_timestamp()) - :t0)::numeric, 4) || ' ' |
 SQL
 }
 
-median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 # pair NAME OURS_SQL THEIRS_SQL
 pair() {
