@@ -104,7 +104,7 @@ struct TraceIndex
 {
 	Relation	heap;
 	Relation	index;
-	Buffer		buf;			/* the page pinned, or invalid */
+	Buffer		buf;			/* the page pinned during a probe, or invalid */
 	HeapTupleData *visible;		/* one page's visible tuples */
 	Datum	   *values;			/* a tuple's, deformed */
 	bool	   *isnull;
@@ -454,6 +454,13 @@ trace_index_heap_rows(TraceWalk *w, TraceIndex *ti, TraceProbe *p,
 				trace_index_row(w, ti, p, node, start, ti->values, ti->isnull);
 			}
 		}
+	}
+
+	/* no pin held between probes (as an index scan drops it on rescan) */
+	if (BufferIsValid(ti->buf))
+	{
+		ReleaseBuffer(ti->buf);
+		ti->buf = InvalidBuffer;
 	}
 }
 
