@@ -943,10 +943,11 @@ trace_walk_context(bool *kept)
  * after the function has returned, so they cannot live in the walk's
  * memory.  In the query's own memory they would cost fresh pages on every
  * call, as the walk's did, so the session keeps a second context for
- * them (the other half of sqlflow.trace_kept_memory).  The query's memory gets a reset callback that empties it and
- * gives it back (at the query's end, and after an error alike).  One query
- * at a time has it: a second trace in the same query, or a trace while a
- * cursor over another is open, puts its rows in the query's memory.
+ * them (the other half of sqlflow.trace_kept_memory).  The query's memory
+ * gets a reset callback that empties it and gives it back (at the query's
+ * end, and after an error alike).  One query at a time has it: a second
+ * trace in the same query, or a trace while a cursor over another is
+ * open, puts its rows in the query's memory.
  */
 static MemoryContext trace_rows_cxt = NULL;
 static Size trace_rows_size = 0;

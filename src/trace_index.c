@@ -104,8 +104,6 @@ struct TraceIndex
 {
 	Relation	heap;
 	Relation	index;
-	Buffer		buf;			/* the page pinned during a probe, or invalid */
-	HeapTupleData *visible;		/* one page's visible tuples */
 	Datum	   *values;			/* a tuple's, deformed */
 	bool	   *isnull;
 	AttrNumber	attnums[TRACE_NCOLUMNS];	/* the row's columns in the table */
@@ -344,8 +342,6 @@ trace_index_open(Oid relid, Oid extschema, int near, bool column_level)
 
 	ti->heap = heap;
 	ti->index = best;
-	ti->buf = InvalidBuffer;
-	ti->visible = palloc(sizeof(HeapTupleData) * TRACE_TID_BATCH);
 	ti->values = palloc(sizeof(Datum) * RelationGetDescr(heap)->natts);
 	ti->isnull = palloc(sizeof(bool) * RelationGetDescr(heap)->natts);
 	for (i = 0; i < TRACE_NCOLUMNS; i++)
@@ -414,6 +410,8 @@ trace_index_heap_rows(TraceWalk *w, TraceIndex *ti, TraceProbe *p,
 	Snapshot	snapshot = p->scan->xs_snapshot;
 	TupleDesc	desc = RelationGetDescr(ti->heap);
 	ItemPointerData tids[TRACE_TID_BATCH];
+	HeapTupleData visible[TRACE_TID_BATCH];
+	Buffer		buf = InvalidBuffer;
 	bool		more = true;
 
 	while (more)
@@ -434,34 +432,30 @@ trace_index_heap_rows(TraceWalk *w, TraceIndex *ti, TraceProbe *p,
 			int			j;
 
 			CHECK_FOR_INTERRUPTS();
-			ti->buf = ReleaseAndReadBuffer(ti->buf, ti->heap, blk);
-			LockBuffer(ti->buf, BUFFER_LOCK_SHARE);
+			buf = ReleaseAndReadBuffer(buf, ti->heap, blk);
+			LockBuffer(buf, BUFFER_LOCK_SHARE);
 			for (; i < ntids && ItemPointerGetBlockNumber(&tids[i]) == blk; i++)
 			{
 				bool		all_dead;
 
-				if (heap_hot_search_buffer(&tids[i], ti->heap, ti->buf, snapshot,
-										   &ti->visible[nvisible], &all_dead,
-										   true))
+				if (heap_hot_search_buffer(&tids[i], ti->heap, buf, snapshot,
+										   &visible[nvisible], &all_dead, true))
 					nvisible++;
 			}
-			LockBuffer(ti->buf, BUFFER_LOCK_UNLOCK);
+			LockBuffer(buf, BUFFER_LOCK_UNLOCK);
 
 			for (j = 0; j < nvisible; j++)
 			{
 				CHECK_FOR_INTERRUPTS();
-				heap_deform_tuple(&ti->visible[j], desc, ti->values, ti->isnull);
+				heap_deform_tuple(&visible[j], desc, ti->values, ti->isnull);
 				trace_index_row(w, ti, p, node, start, ti->values, ti->isnull);
 			}
 		}
 	}
 
 	/* no pin held between probes (as an index scan drops it on rescan) */
-	if (BufferIsValid(ti->buf))
-	{
-		ReleaseBuffer(ti->buf);
-		ti->buf = InvalidBuffer;
-	}
+	if (BufferIsValid(buf))
+		ReleaseBuffer(buf);
 }
 
 /* the rows of one node: a rescan with its keys, each row to the walk */
@@ -517,8 +511,6 @@ trace_index_close(TraceIndex *ti)
 	for (i = 0; i < NPROBES; i++)
 		if (ti->probes[i].scan != NULL)
 			index_endscan(ti->probes[i].scan);
-	if (BufferIsValid(ti->buf))
-		ReleaseBuffer(ti->buf);
 	index_close(ti->index, NoLock);
 	table_close(ti->heap, NoLock);
 	MemoryContextDelete(ti->probecxt);
